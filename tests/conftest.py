@@ -1,0 +1,89 @@
+"""Shared fixtures: dtypes with their tolerances, every ISA path, thread counts, and the
+location of the real CIFAR-10."""
+import os
+import pathlib
+
+import numpy as np
+import pytest
+
+import cvnn
+from cvnn import _C
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+# rtol per dtype (STYLE.md: float64 1e-10, float32 1e-4)
+RTOL = {np.float64: 1e-10, np.float32: 1e-4}
+
+
+def assert_close(got, ref, dtype, scale=None):
+    """Compare a kernel's output with the float64 oracle. Elements are held to rtol of their
+    own size, plus rtol of the array's largest element (cancellation in sums of many terms)."""
+    got = np.asarray(got)
+    ref = np.asarray(ref, np.float64)
+    assert got.shape == ref.shape, (got.shape, ref.shape)
+    assert got.dtype == np.dtype(dtype), (got.dtype, dtype)
+    rtol = RTOL[np.dtype(dtype).type]
+    if scale is None:
+        scale = float(np.max(np.abs(ref))) if ref.size else 0.0
+    np.testing.assert_allclose(got.astype(np.float64), ref, rtol=rtol, atol=rtol * scale + 1e-300)
+
+
+@pytest.fixture(params=[np.float64, np.float32], ids=["f64", "f32"])
+def dtype(request):
+    return request.param
+
+
+def supported_isas():
+    order = ["generic", "avx2", "avx512"]
+    return order[: order.index(_C.best_isa()) + 1]
+
+
+@pytest.fixture(params=supported_isas())
+def isa(request):
+    """Run the test on one ISA path, then restore the one in force."""
+    before = _C.get_isa()
+    _C.set_isa(request.param)
+    yield request.param
+    _C.set_isa(before)
+
+
+@pytest.fixture
+def threads():
+    """Yields a setter for the thread count and restores the count afterwards."""
+    before = cvnn.get_num_threads()
+    yield cvnn.set_num_threads
+    cvnn.set_num_threads(before)
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(231)
+
+
+def _cifar_dir():
+    """The binary CIFAR-10 folder: $CVNN_DATA (a folder holding cifar-10-batches-bin or the
+    folder itself), then datasets/ in the project, then ../shared/datasets/cifar10."""
+    candidates = []
+    env = os.environ.get("CVNN_DATA")
+    if env:
+        candidates += [pathlib.Path(env), pathlib.Path(env) / "cifar-10-batches-bin"]
+    candidates += [ROOT / "datasets" / "cifar-10-batches-bin",
+                   ROOT.parent / "shared" / "datasets" / "cifar10" / "cifar-10-batches-bin"]
+    for c in candidates:
+        if (c / "data_batch_1.bin").is_file():
+            return c
+    return None
+
+
+@pytest.fixture(scope="session")
+def cifar10_dir():
+    """Skips, with instructions, where the data are missing; fails instead when the run
+    demands the data (CVNN_REQUIRE_DATA=1, as .ci/run sets)."""
+    d = _cifar_dir()
+    if d is None:
+        msg = ("CIFAR-10 not found: run `python -m cvnn download` (or put cifar-10-batches-bin "
+               "or cifar-10-batches-py under datasets/, or set CVNN_DATA to its folder)")
+        if os.environ.get("CVNN_REQUIRE_DATA") == "1":
+            pytest.fail(msg)
+        pytest.skip(msg)
+    return d

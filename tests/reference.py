@@ -1,0 +1,71 @@
+"""Slow, obvious NumPy versions of every layer: the oracle the C kernels are tested against.
+Not shipped. Everything here computes in float64 whatever the input dtype, with explicit loops
+where a loop is the clearest statement of the definition."""
+import numpy as np
+
+
+def affine_forward(x, w, b):
+    x2 = np.asarray(x, np.float64).reshape(x.shape[0], -1)
+    return x2 @ np.asarray(w, np.float64) + np.asarray(b, np.float64)
+
+
+def affine_backward(dout, x, w):
+    dout = np.asarray(dout, np.float64)
+    x2 = np.asarray(x, np.float64).reshape(x.shape[0], -1)
+    dx = (dout @ np.asarray(w, np.float64).T).reshape(x.shape)
+    dw = x2.T @ dout
+    db = dout.sum(axis=0)
+    return dx, dw, db
+
+
+def relu_forward(x):
+    x = np.asarray(x, np.float64)
+    return np.where(x > 0, x, np.where(np.isnan(x), x, 0.0))
+
+
+def relu_backward(dout, x):
+    return np.where(np.asarray(x) > 0, np.asarray(dout, np.float64), 0.0)
+
+
+def softmax_loss(x, y):
+    x = np.asarray(x, np.float64)
+    N, C = x.shape
+    loss = 0.0
+    dx = np.zeros_like(x)
+    for i in range(N):
+        s = x[i] - x[i].max()
+        p = np.exp(s) / np.exp(s).sum()
+        loss -= np.log(p[y[i]])
+        dx[i] = p
+        dx[i, y[i]] -= 1
+    return loss / N, dx / N
+
+
+def svm_loss(x, y):
+    x = np.asarray(x, np.float64)
+    N, C = x.shape
+    loss = 0.0
+    dx = np.zeros_like(x)
+    for i in range(N):
+        for j in range(C):
+            if j == y[i]:
+                continue
+            margin = x[i, j] - x[i, y[i]] + 1.0
+            if margin > 0:
+                loss += margin
+                dx[i, j] += 1.0
+                dx[i, y[i]] -= 1.0
+    return loss / N, dx / N
+
+
+def matmul(a, b, transA=False, transB=False, alpha=1.0, beta=0.0, c=None):
+    a = np.asarray(a, np.float64)
+    b = np.asarray(b, np.float64)
+    if transA:
+        a = a.T
+    if transB:
+        b = b.T
+    out = alpha * (a @ b)
+    if c is not None and beta != 0:
+        out = out + beta * np.asarray(c, np.float64)
+    return out
