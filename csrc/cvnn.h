@@ -80,4 +80,6 @@ double cv_softmax_loss_f64(double *dx, const double *x, const int64_t *y, int64_
 double cv_svm_loss_f32(float *dx, const float *x, const int64_t *y, int64_t N, int64_t C);
 double cv_svm_loss_f64(double *dx, const double *x, const int64_t *y, int64_t N, int64_t C);
 
+/* ---- new families: append their prototypes above this line ---- */
+
 #endif

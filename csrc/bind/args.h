@@ -45,12 +45,13 @@ int cv_status(int st, const char *fn);
 #define CV_IS_F32(typenum) ((typenum) == NPY_FLOAT)
 
 /* Every bind_<family>.c defines `PyMethodDef cv_methods_<family>[]`, ending with a NULL
- * entry. To add a family, add one CV_FAMILY line here. */
+ * entry. To add a family, add one `CV_FAMILY(name) \\` line above the end marker. */
 #define CV_FAMILIES(CV_FAMILY)                                                                 \
     CV_FAMILY(runtime)                                                                         \
     CV_FAMILY(affine)                                                                          \
     CV_FAMILY(activ)                                                                           \
-    CV_FAMILY(loss)
+    CV_FAMILY(loss)                                                                            \
+    /* end of families: add new ones above this line */
 
 #define CV_DECLARE_FAMILY(name) extern PyMethodDef cv_methods_##name[];
 CV_FAMILIES(CV_DECLARE_FAMILY)
