@@ -80,6 +80,26 @@ double cv_softmax_loss_f64(double *dx, const double *x, const int64_t *y, int64_
 double cv_svm_loss_f32(float *dx, const float *x, const int64_t *y, int64_t N, int64_t C);
 double cv_svm_loss_f64(double *dx, const double *x, const int64_t *y, int64_t N, int64_t C);
 
+/* ---- optimizers (optim.c): element-wise updates; state arrays updated in place ---- */
+/* w (n) dw (n) -> next_w (n) */
+void cv_optim_sgd_f32(float *next_w, const float *w, const float *dw, float lr, int64_t n);
+void cv_optim_sgd_f64(double *next_w, const double *w, const double *dw, double lr, int64_t n);
+/* v (n, in/out) w (n) dw (n) -> next_w (n) */
+void cv_optim_sgd_momentum_f32(float *next_w, float *v, const float *w, const float *dw,
+                               float lr, float mu, int64_t n);
+void cv_optim_sgd_momentum_f64(double *next_w, double *v, const double *w, const double *dw,
+                               double lr, double mu, int64_t n);
+/* cache (n, in/out) w (n) dw (n) -> next_w (n) */
+void cv_optim_rmsprop_f32(float *next_w, float *cache, const float *w, const float *dw,
+                          float lr, float decay, float eps, int64_t n);
+void cv_optim_rmsprop_f64(double *next_w, double *cache, const double *w, const double *dw,
+                          double lr, double decay, double eps, int64_t n);
+/* m (n, in/out) v (n, in/out) w (n) dw (n), step t >= 1 -> next_w (n) */
+void cv_optim_adam_f32(float *next_w, float *m, float *v, const float *w, const float *dw,
+                       float lr, float beta1, float beta2, float eps, int64_t t, int64_t n);
+void cv_optim_adam_f64(double *next_w, double *m, double *v, const double *w, const double *dw,
+                       double lr, double beta1, double beta2, double eps, int64_t t, int64_t n);
+
 /* ---- new families: append their prototypes above this line ---- */
 
 #endif
