@@ -213,7 +213,7 @@ def test_two_layer_save_load(tmp_path):
 
 
 @pytest.mark.parametrize("hidden_dims,weight_scale,lr", [([100, 100], 1e-2, 1e-2),
-                                                         ([100, 100, 100, 100], 5e-2, 1e-3)])
+                                                         ([100, 100, 100, 100], 7e-2, 2e-3)])
 def test_overfit_50_images(cifar10_dir, hidden_dims, weight_scale, lr):
     # the notebook's task: 3- and 5-layer nets reach 100% training accuracy on 50 images
     # within 20 epochs of SGD
@@ -228,4 +228,4 @@ def test_overfit_50_images(cifar10_dir, hidden_dims, weight_scale, lr):
     solver = Solver(model, small, print_every=10, num_epochs=20, batch_size=25,
                     update_rule="sgd", optim_config={"learning_rate": lr}, verbose=False)
     solver.train()
-    assert max(solver.train_acc_history) == 1.0
+    assert solver.train_acc_history[-1] == 1.0
