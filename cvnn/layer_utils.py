@@ -31,3 +31,94 @@ def affine_relu_backward(dout, cache):
     fc_cache, relu_cache = cache
     da = relu_backward(dout, relu_cache)
     return affine_backward(da, fc_cache)
+
+
+from .layers import (batchnorm_backward_alt, batchnorm_forward,  # noqa: E402
+                     layernorm_backward, layernorm_forward)
+
+
+def affine_bn_relu_forward(x, w, b, gamma, beta, bn_param):
+    """Convenience layer: affine transform, batch normalization, ReLU.
+
+    Parameters
+    ----------
+    x : ndarray, shape (N, d_1, ..., d_k), input to the affine layer
+    w : ndarray, shape (D, M)
+    b : ndarray, shape (M,)
+    gamma, beta : ndarray, shape (M,), batch normalization scale and shift
+    bn_param : dict of batchnorm_forward ('mode' required; running averages written back)
+
+    Returns
+    -------
+    out : ndarray, shape (N, M), output from the ReLU
+    cache : tuple (fc_cache, bn_cache, relu_cache) to give to the backward pass
+    """
+    a, fc_cache = affine_forward(x, w, b)
+    an, bn_cache = batchnorm_forward(a, gamma, beta, bn_param)
+    out, relu_cache = relu_forward(an)
+    return out, (fc_cache, bn_cache, relu_cache)
+
+
+def affine_bn_relu_backward(dout, cache):
+    """Backward pass for the affine-batchnorm-relu convenience layer.
+
+    Parameters
+    ----------
+    dout : ndarray, shape (N, M), upstream derivatives
+    cache : tuple from affine_bn_relu_forward
+
+    Returns
+    -------
+    dx, dw, db, dgamma, dbeta : gradients with the shapes of x, w, b, gamma and beta
+    """
+    fc_cache, bn_cache, relu_cache = cache
+    dan = relu_backward(dout, relu_cache)
+    da, dgamma, dbeta = batchnorm_backward_alt(dan, bn_cache)
+    dx, dw, db = affine_backward(da, fc_cache)
+    return dx, dw, db, dgamma, dbeta
+
+
+def affine_ln_relu_forward(x, w, b, gamma, beta, ln_param):
+    """Convenience layer: affine transform, layer normalization, ReLU.
+
+    Parameters
+    ----------
+    x : ndarray, shape (N, d_1, ..., d_k), input to the affine layer
+    w : ndarray, shape (D, M)
+    b : ndarray, shape (M,)
+    gamma, beta : ndarray, shape (M,), layer normalization scale and shift
+    ln_param : dict of layernorm_forward ('eps', default 1e-5)
+
+    Returns
+    -------
+    out : ndarray, shape (N, M), output from the ReLU
+    cache : tuple (fc_cache, ln_cache, relu_cache) to give to the backward pass
+    """
+    a, fc_cache = affine_forward(x, w, b)
+    an, ln_cache = layernorm_forward(a, gamma, beta, ln_param)
+    out, relu_cache = relu_forward(an)
+    return out, (fc_cache, ln_cache, relu_cache)
+
+
+def affine_ln_relu_backward(dout, cache):
+    """Backward pass for the affine-layernorm-relu convenience layer.
+
+    Returns
+    -------
+    dx, dw, db, dgamma, dbeta : gradients with the shapes of x, w, b, gamma and beta
+    """
+    fc_cache, ln_cache, relu_cache = cache
+    dan = relu_backward(dout, relu_cache)
+    da, dgamma, dbeta = layernorm_backward(dan, ln_cache)
+    dx, dw, db = affine_backward(da, fc_cache)
+    return dx, dw, db, dgamma, dbeta
+
+
+# Names students use for the same sandwiches (API.md section 8): AKSoo 2017 and jind11 (whose
+# affine_norm_relu takes the same arguments in the same order: x, w, b, gamma, beta, bn_param).
+affine_batchnorm_relu_forward = affine_bn_relu_forward
+affine_batchnorm_relu_backward = affine_bn_relu_backward
+affine_norm_relu_forward = affine_bn_relu_forward
+affine_norm_relu_backward = affine_bn_relu_backward
+affine_layernorm_relu_forward = affine_ln_relu_forward
+affine_layernorm_relu_backward = affine_ln_relu_backward

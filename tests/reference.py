@@ -69,3 +69,92 @@ def matmul(a, b, transA=False, transB=False, alpha=1.0, beta=0.0, c=None):
     if c is not None and beta != 0:
         out = out + beta * np.asarray(c, np.float64)
     return out
+
+
+# ---- normalisation and dropout (fclayers) ----
+
+def batchnorm_forward_train(x, gamma, beta, running_mean, running_var, eps=1e-5, momentum=0.9):
+    """Returns out, mean, var (biased), new running mean, new running var; one feature at a
+    time, the statistics by explicit sums."""
+    x = np.asarray(x, np.float64)
+    N, D = x.shape
+    out = np.empty_like(x)
+    mean = np.empty(D)
+    var = np.empty(D)
+    for d in range(D):
+        col = x[:, d]
+        mean[d] = sum(col) / N
+        var[d] = sum((v - mean[d]) ** 2 for v in col) / N
+        out[:, d] = gamma[d] * (col - mean[d]) / np.sqrt(var[d] + eps) + beta[d]
+    rm = momentum * np.asarray(running_mean, np.float64) + (1 - momentum) * mean
+    rv = momentum * np.asarray(running_var, np.float64) + (1 - momentum) * var
+    return out, mean, var, rm, rv
+
+
+def batchnorm_forward_test(x, gamma, beta, running_mean, running_var, eps=1e-5):
+    x = np.asarray(x, np.float64)
+    rm = np.asarray(running_mean, np.float64)
+    rv = np.asarray(running_var, np.float64)
+    return (np.asarray(gamma, np.float64) * (x - rm) / np.sqrt(rv + eps)
+            + np.asarray(beta, np.float64))
+
+
+def batchnorm_backward_train(dout, x, gamma, eps=1e-5):
+    """Gradients of the train-mode forward by the chain rule written out per feature: every
+    output of the column depends on every input through the mean and variance."""
+    dout = np.asarray(dout, np.float64)
+    x = np.asarray(x, np.float64)
+    N, D = x.shape
+    dx = np.empty_like(x)
+    dgamma = np.empty(D)
+    dbeta = np.empty(D)
+    for d in range(D):
+        col, g = x[:, d], dout[:, d]
+        mu = col.mean()
+        var = ((col - mu) ** 2).mean()
+        istd = 1.0 / np.sqrt(var + eps)
+        xhat = (col - mu) * istd
+        dbeta[d] = g.sum()
+        dgamma[d] = (g * xhat).sum()
+        # d xhat_i / d x_j = istd * ([i == j] - 1/N - xhat_i * xhat_j / N)
+        jac = istd * (np.eye(N) - 1.0 / N - np.outer(xhat, xhat) / N)
+        dx[:, d] = gamma[d] * (jac.T @ g)
+    return dx, dgamma, dbeta
+
+
+def layernorm_forward(x, gamma, beta, eps=1e-5):
+    x = np.asarray(x, np.float64)
+    out = np.empty_like(x)
+    for n in range(x.shape[0]):
+        row = x[n]
+        mu = row.mean()
+        var = ((row - mu) ** 2).mean()
+        out[n] = np.asarray(gamma, np.float64) * (row - mu) / np.sqrt(var + eps) + np.asarray(beta, np.float64)
+    return out
+
+
+def layernorm_backward(dout, x, gamma, eps=1e-5):
+    """Per sample, the same Jacobian as batchnorm's over the D features."""
+    dout = np.asarray(dout, np.float64)
+    x = np.asarray(x, np.float64)
+    gamma = np.asarray(gamma, np.float64)
+    N, D = x.shape
+    dx = np.empty_like(x)
+    dgamma = np.zeros(D)
+    dbeta = np.zeros(D)
+    for n in range(N):
+        row, g = x[n], dout[n]
+        mu = row.mean()
+        istd = 1.0 / np.sqrt(((row - mu) ** 2).mean() + eps)
+        xhat = (row - mu) * istd
+        dgamma += g * xhat
+        dbeta += g
+        jac = istd * (np.eye(D) - 1.0 / D - np.outer(xhat, xhat) / D)
+        dx[n] = jac.T @ (g * gamma)
+    return dx, dgamma, dbeta
+
+
+def dropout_mask(shape, p, seed):
+    """CS231n's mask: np.random.seed(seed); (np.random.rand(*shape) < p) / p."""
+    np.random.seed(seed)
+    return (np.random.rand(*shape) < p) / p
