@@ -37,6 +37,20 @@ from .layers import (batchnorm_backward_alt, batchnorm_forward,  # noqa: E402
                      layernorm_backward, layernorm_forward)
 
 
+def _affine_norm_relu_forward(norm_forward, x, w, b, gamma, beta, norm_param):
+    a, fc_cache = affine_forward(x, w, b)
+    an, norm_cache = norm_forward(a, gamma, beta, norm_param)
+    out, relu_cache = relu_forward(an)
+    return out, (fc_cache, norm_cache, relu_cache)
+
+
+def _affine_norm_relu_backward(norm_backward, dout, cache):
+    fc_cache, norm_cache, relu_cache = cache
+    da, dgamma, dbeta = norm_backward(relu_backward(dout, relu_cache), norm_cache)
+    dx, dw, db = affine_backward(da, fc_cache)
+    return dx, dw, db, dgamma, dbeta
+
+
 def affine_bn_relu_forward(x, w, b, gamma, beta, bn_param):
     """Convenience layer: affine transform, batch normalization, ReLU.
 
@@ -53,14 +67,12 @@ def affine_bn_relu_forward(x, w, b, gamma, beta, bn_param):
     out : ndarray, shape (N, M), output from the ReLU
     cache : tuple (fc_cache, bn_cache, relu_cache) to give to the backward pass
     """
-    a, fc_cache = affine_forward(x, w, b)
-    an, bn_cache = batchnorm_forward(a, gamma, beta, bn_param)
-    out, relu_cache = relu_forward(an)
-    return out, (fc_cache, bn_cache, relu_cache)
+    return _affine_norm_relu_forward(batchnorm_forward, x, w, b, gamma, beta, bn_param)
 
 
 def affine_bn_relu_backward(dout, cache):
-    """Backward pass for the affine-batchnorm-relu convenience layer.
+    """Backward pass for the affine-batchnorm-relu convenience layer (batch norm through
+    batchnorm_backward_alt).
 
     Parameters
     ----------
@@ -71,11 +83,7 @@ def affine_bn_relu_backward(dout, cache):
     -------
     dx, dw, db, dgamma, dbeta : gradients with the shapes of x, w, b, gamma and beta
     """
-    fc_cache, bn_cache, relu_cache = cache
-    dan = relu_backward(dout, relu_cache)
-    da, dgamma, dbeta = batchnorm_backward_alt(dan, bn_cache)
-    dx, dw, db = affine_backward(da, fc_cache)
-    return dx, dw, db, dgamma, dbeta
+    return _affine_norm_relu_backward(batchnorm_backward_alt, dout, cache)
 
 
 def affine_ln_relu_forward(x, w, b, gamma, beta, ln_param):
@@ -94,24 +102,22 @@ def affine_ln_relu_forward(x, w, b, gamma, beta, ln_param):
     out : ndarray, shape (N, M), output from the ReLU
     cache : tuple (fc_cache, ln_cache, relu_cache) to give to the backward pass
     """
-    a, fc_cache = affine_forward(x, w, b)
-    an, ln_cache = layernorm_forward(a, gamma, beta, ln_param)
-    out, relu_cache = relu_forward(an)
-    return out, (fc_cache, ln_cache, relu_cache)
+    return _affine_norm_relu_forward(layernorm_forward, x, w, b, gamma, beta, ln_param)
 
 
 def affine_ln_relu_backward(dout, cache):
     """Backward pass for the affine-layernorm-relu convenience layer.
 
+    Parameters
+    ----------
+    dout : ndarray, shape (N, M), upstream derivatives
+    cache : tuple from affine_ln_relu_forward
+
     Returns
     -------
     dx, dw, db, dgamma, dbeta : gradients with the shapes of x, w, b, gamma and beta
     """
-    fc_cache, ln_cache, relu_cache = cache
-    dan = relu_backward(dout, relu_cache)
-    da, dgamma, dbeta = layernorm_backward(dan, ln_cache)
-    dx, dw, db = affine_backward(da, fc_cache)
-    return dx, dw, db, dgamma, dbeta
+    return _affine_norm_relu_backward(layernorm_backward, dout, cache)
 
 
 # Names students use for the same sandwiches (API.md section 8): AKSoo 2017 and jind11 (whose

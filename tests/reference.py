@@ -99,9 +99,20 @@ def batchnorm_forward_test(x, gamma, beta, running_mean, running_var, eps=1e-5):
             + np.asarray(beta, np.float64))
 
 
+def _norm_backward_1d(g, v, eps):
+    """dx for out = (v - mean(v)) / sqrt(var(v) + eps) with upstream g, through the Jacobian
+    d xhat_i / d v_j = istd * ([i == j] - 1/n - xhat_i * xhat_j / n): every output depends on
+    every input through the mean and the variance. Returns dx and xhat."""
+    n = v.shape[0]
+    mu = v.mean()
+    istd = 1.0 / np.sqrt(((v - mu) ** 2).mean() + eps)
+    xhat = (v - mu) * istd
+    jac = istd * (np.eye(n) - 1.0 / n - np.outer(xhat, xhat) / n)
+    return jac.T @ g, xhat
+
+
 def batchnorm_backward_train(dout, x, gamma, eps=1e-5):
-    """Gradients of the train-mode forward by the chain rule written out per feature: every
-    output of the column depends on every input through the mean and variance."""
+    """Gradients of the train-mode forward, one feature (column) at a time."""
     dout = np.asarray(dout, np.float64)
     x = np.asarray(x, np.float64)
     N, D = x.shape
@@ -109,16 +120,11 @@ def batchnorm_backward_train(dout, x, gamma, eps=1e-5):
     dgamma = np.empty(D)
     dbeta = np.empty(D)
     for d in range(D):
-        col, g = x[:, d], dout[:, d]
-        mu = col.mean()
-        var = ((col - mu) ** 2).mean()
-        istd = 1.0 / np.sqrt(var + eps)
-        xhat = (col - mu) * istd
+        g = dout[:, d]
+        dxhat, xhat = _norm_backward_1d(g, x[:, d], eps)
         dbeta[d] = g.sum()
         dgamma[d] = (g * xhat).sum()
-        # d xhat_i / d x_j = istd * ([i == j] - 1/N - xhat_i * xhat_j / N)
-        jac = istd * (np.eye(N) - 1.0 / N - np.outer(xhat, xhat) / N)
-        dx[:, d] = gamma[d] * (jac.T @ g)
+        dx[:, d] = gamma[d] * dxhat
     return dx, dgamma, dbeta
 
 
@@ -134,7 +140,7 @@ def layernorm_forward(x, gamma, beta, eps=1e-5):
 
 
 def layernorm_backward(dout, x, gamma, eps=1e-5):
-    """Per sample, the same Jacobian as batchnorm's over the D features."""
+    """One sample (row) at a time: batchnorm's Jacobian over the D features."""
     dout = np.asarray(dout, np.float64)
     x = np.asarray(x, np.float64)
     gamma = np.asarray(gamma, np.float64)
@@ -143,14 +149,10 @@ def layernorm_backward(dout, x, gamma, eps=1e-5):
     dgamma = np.zeros(D)
     dbeta = np.zeros(D)
     for n in range(N):
-        row, g = x[n], dout[n]
-        mu = row.mean()
-        istd = 1.0 / np.sqrt(((row - mu) ** 2).mean() + eps)
-        xhat = (row - mu) * istd
+        g = dout[n]
+        dx[n], xhat = _norm_backward_1d(g * gamma, x[n], eps)
         dgamma += g * xhat
         dbeta += g
-        jac = istd * (np.eye(D) - 1.0 / D - np.outer(xhat, xhat) / D)
-        dx[n] = jac.T @ (g * gamma)
     return dx, dgamma, dbeta
 
 

@@ -148,17 +148,23 @@ def test_batchnorm_backward_alt_agrees(N, D, dtype, rng):
 
 # ---------------------------------------------------------------- batchnorm: notebook checks
 
+def _notebook_activations(N, dtype):
+    """BatchNormalization.ipynb's test data: a two-layer ReLU net's (N, 3) activations, far
+    from zero mean and unit variance. np.random is seeded once by the caller."""
+    D1, D2, D3 = 50, 60, 3
+    X = np.random.randn(N, D1)
+    W1 = np.random.randn(D1, D2)
+    W2 = np.random.randn(D2, D3)
+    return (np.maximum(0, X.dot(W1)).dot(W2)).astype(dtype)
+
+
 def test_batchnorm_notebook_train_statistics(dtype):
     # BatchNormalization.ipynb "Batch normalization: forward": a two-layer ReLU net's
     # activations, normalised with gamma = 1, beta = 0, then with gamma = [1,2,3], beta = [11,12,13]
     np.random.seed(231)
-    N, D1, D2, D3 = 200, 50, 60, 3
-    X = np.random.randn(N, D1)
-    W1 = np.random.randn(D1, D2)
-    W2 = np.random.randn(D2, D3)
-    a = (np.maximum(0, X.dot(W1)).dot(W2)).astype(dtype)
+    a = _notebook_activations(200, dtype)
     assert np.abs(a.mean(axis=0)).max() > 1  # the raw activations are far from normalised
-    out, _ = batchnorm_forward(a, np.ones(D3, dtype), np.zeros(D3, dtype), {"mode": "train"})
+    out, _ = batchnorm_forward(a, np.ones(3, dtype), np.zeros(3, dtype), {"mode": "train"})
     assert np.allclose(out.mean(axis=0), 0, atol=1e-5)
     assert np.allclose(out.std(axis=0), 1, atol=1e-4)
     gamma = np.asarray([1.0, 2.0, 3.0], dtype)
@@ -172,19 +178,19 @@ def test_batchnorm_notebook_running_averages(dtype):
     # BatchNormalization.ipynb: 50 train-mode passes warm up the running averages, then a
     # test-mode pass on fresh data has means ~0 and stds ~1
     np.random.seed(231)
-    N, D1, D2, D3 = 200, 50, 60, 3
+    D1, D2, D3 = 50, 60, 3
     W1 = np.random.randn(D1, D2)
     W2 = np.random.randn(D2, D3)
     bn_param = {"mode": "train"}
     gamma = np.ones(D3, dtype)
     beta = np.zeros(D3, dtype)
     for _ in range(50):
-        X = np.random.randn(N, D1)
+        X = np.random.randn(200, D1)
         a = (np.maximum(0, X.dot(W1)).dot(W2)).astype(dtype)
         batchnorm_forward(a, gamma, beta, bn_param)
     assert bn_param["running_mean"].dtype == dtype and bn_param["running_var"].dtype == dtype
     bn_param["mode"] = "test"
-    X = np.random.randn(N, D1)
+    X = np.random.randn(200, D1)
     a = (np.maximum(0, X.dot(W1)).dot(W2)).astype(dtype)
     out, _ = batchnorm_forward(a, gamma, beta, bn_param)
     assert np.all(np.abs(out.mean(axis=0)) < 0.15)
@@ -266,12 +272,8 @@ def test_layernorm_notebook_statistics(dtype):
     # BatchNormalization.ipynb "Layer normalization: forward": per-sample (axis 1) means ~0
     # and stds ~1 with gamma = 1, beta = 0; ~5 and ~3 with gamma = 3, beta = 5
     np.random.seed(231)
-    N, D1, D2, D3 = 4, 50, 60, 3
-    X = np.random.randn(N, D1)
-    W1 = np.random.randn(D1, D2)
-    W2 = np.random.randn(D2, D3)
-    a = (np.maximum(0, X.dot(W1)).dot(W2)).astype(dtype)
-    out, _ = layernorm_forward(a, np.ones(D3, dtype), np.zeros(D3, dtype), {})
+    a = _notebook_activations(4, dtype)
+    out, _ = layernorm_forward(a, np.ones(3, dtype), np.zeros(3, dtype), {})
     assert np.allclose(out.mean(axis=1), 0, atol=1e-5)
     assert np.allclose(out.std(axis=1), 1, atol=1e-4)
     gamma = np.asarray([3.0, 3.0, 3.0], dtype)
@@ -446,9 +448,12 @@ def test_empty_batch(dtype):
     assert out.shape == (2, 0) and batchnorm_backward(np.zeros((2, 0), dtype), cache)[1].shape == (0,)
 
 
+# Reference leaks in the bindings of both families of this branch (norm and dropout), as in
+# tests/test_refcounts.py: a missing Py_DECREF shows as a growing count of the inputs.
 _X = np.random.default_rng(0).standard_normal((3, 2))
 _V = np.ones(2)
 _V3 = np.zeros(3)
+_U = np.random.default_rng(1).random((3, 2))
 NORM_CALLS = [
     ("bn train", lambda: _C.batchnorm_forward(_X, _V, _V, _V, _V, True, 1e-5, 0.9)),
     ("bn test", lambda: _C.batchnorm_forward(_X, _V, _V, _V, _V, False, 1e-5, 0.9)),
@@ -460,13 +465,16 @@ NORM_CALLS = [
     ("ln", lambda: _C.layernorm_forward(_X, _V, _V, 1e-5)),
     ("ln backward", lambda: _C.layernorm_backward(_X, _X, _V, _V3, _V3)),
     ("ln backward bad", lambda: _C.layernorm_backward(_X, _X, _V, _V, _V3)),
+    ("dropout", lambda: _C.dropout_forward(_X, _U, 0.5)),
+    ("dropout bad", lambda: _C.dropout_forward(_X, _U[:2], 0.5)),
+    ("dropout backward", lambda: _C.dropout_backward(_X, _U)),
+    ("dropout backward bad", lambda: _C.dropout_backward(_X, _U.T)),
 ]
 
 
 @pytest.mark.parametrize("name,call", NORM_CALLS, ids=[c[0] for c in NORM_CALLS])
 def test_no_reference_leaks(name, call):
-    # as tests/test_refcounts.py: a missing Py_DECREF shows as a growing count of the inputs
-    arrays = (_X, _V, _V3)
+    arrays = (_X, _V, _V3, _U)
     for _ in range(3):
         try:
             call()
