@@ -2,13 +2,12 @@
 backward_alt, the CS231n BatchNormalization / LayerNormalization notebook checks, running
 statistics written back, thread-count independence, layouts, bad input, NaN, empty batches,
 and PyTorch parity."""
-import sys
 
 import numpy as np
 import pytest
 
 import reference as ref
-from conftest import assert_close
+from conftest import assert_close, assert_no_leaks
 from cvnn import _C
 from cvnn.gradient_check import eval_numerical_gradient_array, rel_error
 from cvnn.layers import (batchnorm_backward, batchnorm_backward_alt, batchnorm_forward,
@@ -474,19 +473,7 @@ NORM_CALLS = [
 
 @pytest.mark.parametrize("name,call", NORM_CALLS, ids=[c[0] for c in NORM_CALLS])
 def test_no_reference_leaks(name, call):
-    arrays = (_X, _V, _V3, _U)
-    for _ in range(3):
-        try:
-            call()
-        except (ValueError, TypeError):
-            pass
-    before = [sys.getrefcount(a) for a in arrays]
-    for _ in range(200):
-        try:
-            call()
-        except (ValueError, TypeError):
-            pass
-    assert [sys.getrefcount(a) for a in arrays] == before
+    assert_no_leaks(call, (_X, _V, _V3, _U))
 
 
 # ---------------------------------------------------------------- PyTorch

@@ -5,6 +5,7 @@ import sys
 import numpy as np
 import pytest
 
+from conftest import assert_no_leaks
 from cvnn import _C
 
 x = np.random.default_rng(0).standard_normal((4, 6))
@@ -29,20 +30,7 @@ CALLS = [
 
 @pytest.mark.parametrize("name,call", CALLS, ids=[c[0] for c in CALLS])
 def test_no_reference_leaks(name, call):
-    arrays = (x, w, b, y, dout)
-    for _ in range(3):  # warm up caches of interned objects
-        try:
-            call()
-        except (ValueError, TypeError):
-            pass
-    before = [sys.getrefcount(a) for a in arrays]
-    for _ in range(200):
-        try:
-            call()
-        except (ValueError, TypeError):
-            pass
-    after = [sys.getrefcount(a) for a in arrays]
-    assert after == before
+    assert_no_leaks(call, (x, w, b, y, dout))
 
 
 def test_results_are_fresh_arrays_that_free():
