@@ -4,13 +4,9 @@ loss, save/load without pickle, and overfitting 50 CIFAR-10 images."""
 import numpy as np
 import pytest
 
-from cvnn import layers
 from cvnn.classifiers.fc_net import FullyConnectedNet, TwoLayerNet
 from cvnn.gradient_check import eval_numerical_gradient, rel_error
 
-HAVE_NORM = all(hasattr(layers, f) for f in ("batchnorm_forward", "layernorm_forward",
-                                               "dropout_forward"))
-needs_norm = pytest.mark.skipif(not HAVE_NORM, reason="batchnorm/layernorm/dropout layers not merged yet")
 
 
 def _notebook_two_layer(reg):
@@ -68,9 +64,12 @@ def _norm_rel(a, b):
     return float(np.linalg.norm(a - b) / max(np.linalg.norm(a + b), 1e-300))
 
 
-def _fc_check(normalization, keep, reg):
+def _fc_check(normalization, keep, reg, N=2):
+    """N=2 is the notebook's setup; with batchnorm it makes every normalized feature +-1, so
+    W1's gradient is tiny and only the loose notebook metric applies. N=10 is well conditioned
+    and gets the tight check too."""
     np.random.seed(231)
-    N, D, H1, H2, C = 2, 15, 20, 30, 10
+    D, H1, H2, C = 15, 20, 30, 10
     X = np.random.randn(N, D)
     y = np.random.randint(C, size=(N,))
     model = FullyConnectedNet([H1, H2], input_dim=D, num_classes=C, reg=reg, weight_scale=5e-2,
@@ -84,34 +83,40 @@ def _fc_check(normalization, keep, reg):
         f = lambda _: model.loss(X, y)[0]
         num = eval_numerical_gradient(f, model.params[name], verbose=False, h=1e-5)
         assert grads[name].shape == model.params[name].shape
-        # the notebook's metric: it prints 1e-11..2.2e-5 for this very setup (W2 at reg=0 is
-        # 2.21e-05, from entries that are zero up to rounding), so 1e-4 as its text allows
-        assert rel_error(num, grads[name]) < 1e-4, (name, rel_error(num, grads[name]))
+        # the notebook's metric, dominated by entries that are zero up to rounding: for this
+        # very setup it prints up to 2.21e-05 (W2, plain, reg=0) and 1.10e-04 (W1, batchnorm,
+        # N=2); the BatchNormalization notebook calls 1e-4 to 1e-10 fine
+        bound = 1e-4 if normalization is None else 5e-4
+        assert rel_error(num, grads[name]) < bound, (name, rel_error(num, grads[name]))
         # and a tight whole-array check that any wrong term fails
-        assert _norm_rel(num, grads[name]) < 1e-7, (name, _norm_rel(num, grads[name]))
+        if N >= 10 and normalization == "batchnorm" and name in ("b1", "b2"):
+            # a bias before batchnorm cancels out: its gradient is zero up to rounding
+            assert np.abs(grads[name]).max() < 1e-14 and np.abs(num).max() < 1e-8, name
+        elif N >= 10:
+            assert _norm_rel(num, grads[name]) < 1e-7, (name, _norm_rel(num, grads[name]))
 
 
+@pytest.mark.parametrize("N", [2, 10])
 @pytest.mark.parametrize("reg", [0.0, 3.14])
-def test_fc_gradients_plain(reg):
-    _fc_check(None, 1, reg)
+def test_fc_gradients_plain(reg, N):
+    _fc_check(None, 1, reg, N)
 
 
-@needs_norm
+@pytest.mark.parametrize("N", [2, 10])
 @pytest.mark.parametrize("normalization", ["batchnorm", "layernorm"])
 @pytest.mark.parametrize("reg", [0.0, 3.14])
-def test_fc_gradients_normalized(normalization, reg):
-    _fc_check(normalization, 1, reg)
+def test_fc_gradients_normalized(normalization, reg, N):
+    _fc_check(normalization, 1, reg, N)
 
 
-@needs_norm
+@pytest.mark.parametrize("N", [2, 10])
 @pytest.mark.parametrize("keep", [0.5, 0.75])
-def test_fc_gradients_dropout(keep):
-    _fc_check(None, keep, 0.0)
+def test_fc_gradients_dropout(keep, N):
+    _fc_check(None, keep, 0.0, N)
 
 
-@needs_norm
 def test_fc_gradients_everything():
-    _fc_check("batchnorm", 0.75, 0.5)
+    _fc_check("batchnorm", 0.75, 0.5, N=10)
 
 
 def test_fc_params_and_attributes():
@@ -172,8 +177,6 @@ def test_initial_loss_is_log10():
 
 @pytest.mark.parametrize("normalization", [None, "batchnorm"])
 def test_save_load_roundtrip(tmp_path, normalization):
-    if normalization and not HAVE_NORM:
-        pytest.skip("batchnorm not merged yet")
     np.random.seed(1)
     m = FullyConnectedNet([6, 5], input_dim=4, num_classes=3, normalization=normalization,
                           reg=0.25, dtype=np.float64)

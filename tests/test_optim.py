@@ -198,3 +198,36 @@ def test_bad_input():
         optim.sgd_momentum(w, np.zeros((2, 3)), {"velocity": np.zeros(3)})
     with pytest.raises(TypeError):
         optim.rmsprop(w.astype(np.complex128), w)
+
+
+def test_bindings_leak_no_references():
+    from conftest import assert_no_leaks
+    from cvnn import _C
+    w = np.ones((3, 4))
+    dw = np.full((3, 4), 0.5)
+    s1, s2 = np.zeros((3, 4)), np.zeros((3, 4))
+    calls = [
+        lambda: _C.optim_sgd(w, dw, 0.1),
+        lambda: _C.optim_sgd(w, dw[:2], 0.1),
+        lambda: _C.optim_sgd_momentum(w, dw, s1, 0.1, 0.9),
+        lambda: _C.optim_sgd_momentum(w, dw, s1[:2], 0.1, 0.9),
+        lambda: _C.optim_rmsprop(w, dw, s1.astype(np.float32), 0.1, 0.9, 1e-8),
+        lambda: _C.optim_adam(w, dw, s1, s2, 0.1, 0.9, 0.999, 1e-8, 1),
+        lambda: _C.optim_adam(w, dw, s1, s1, 0.1, 0.9, 0.999, 1e-8, 1),
+        lambda: _C.optim_adam(w, dw, s1, s2, 0.1, 0.9, 0.999, 1e-8, 0),
+    ]
+    for call in calls:
+        assert_no_leaks(call, (w, dw, s1, s2))
+
+
+def test_binding_rejects_bad_state():
+    from cvnn import _C
+    w = np.ones(4)
+    with pytest.raises(TypeError, match="velocity must have w's dtype"):
+        _C.optim_sgd_momentum(w, w, np.zeros(4, np.float32), 0.1, 0.9)
+    with pytest.raises(ValueError, match="cache must be C-contiguous"):
+        _C.optim_rmsprop(w, w, np.zeros(8)[::2], 0.1, 0.9, 1e-8)
+    with pytest.raises(TypeError, match="m must be a numpy array"):
+        _C.optim_adam(w, w, [0.0] * 4, np.zeros(4), 0.1, 0.9, 0.999, 1e-8, 1)
+    with pytest.raises(ValueError, match=r"adam: t \(0\)"):
+        _C.optim_adam(w, w, np.zeros(4), np.zeros(4), 0.1, 0.9, 0.999, 1e-8, 0)

@@ -157,9 +157,6 @@ def test_checkpoints_are_pickle_free_and_complete(tmp_path):
 
 @pytest.mark.parametrize("normalization", [None, "batchnorm"])
 def test_resume_matches_uninterrupted_run(tmp_path, normalization):
-    from cvnn import layers
-    if normalization and not hasattr(layers, "batchnorm_forward"):
-        pytest.skip("batchnorm not merged yet")
     # 4 epochs straight vs 2 epochs, checkpoint, a new solver resumed for the other 2
     full, data = _trained_solver(tmp_path / "a", epochs=4, normalization=normalization)
     (tmp_path / "a").mkdir()

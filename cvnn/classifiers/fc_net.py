@@ -196,13 +196,15 @@ class FullyConnectedNet(_NpzModel):
         for k, v in self.params.items():
             self.params[k] = v.astype(dtype)
 
-    # -- save/load also carries the batchnorm running statistics --
+    # -- save/load also carries the batchnorm running statistics (zeros before the first
+    # training pass, which is what batchnorm_forward would start them at) --
     def _state_arrays(self):
         arrays = dict(self.params)
-        for i, bp in enumerate(self.bn_params):
-            for key in ("running_mean", "running_var"):
-                if key in bp:
-                    arrays["bn%d_%s" % (i + 1, key)] = bp[key]
+        if self.normalization == "batchnorm":
+            for i, bp in enumerate(self.bn_params):
+                zeros = np.zeros_like(self.params["gamma%d" % (i + 1)])
+                for key in ("running_mean", "running_var"):
+                    arrays["bn%d_%s" % (i + 1, key)] = bp.get(key, zeros)
         return arrays
 
     def _set_state_arrays(self, arrays):
@@ -212,16 +214,6 @@ class FullyConnectedNet(_NpzModel):
                 self.bn_params[int(i) - 1][key] = v.astype(self.dtype)
             else:
                 self.params[k] = v.astype(self.dtype)
-
-    def load(self, fname):
-        # running statistics absent from this model (never trained) are allowed in the file
-        arrays, _ = load_npz(fname, what="model")
-        for i, bp in enumerate(self.bn_params):
-            for key in ("running_mean", "running_var"):
-                name = "bn%d_%s" % (i + 1, key)
-                if name in arrays and key not in bp:
-                    bp[key] = np.zeros(arrays[name].shape, dtype=self.dtype)
-        return super().load(fname)
 
     def _meta(self):
         meta = super()._meta()
