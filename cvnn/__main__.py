@@ -153,7 +153,8 @@ def cmd_train(args):
     solver = Solver(model, {k: data[k] for k in ("X_train", "y_train", "X_val", "y_val")},
                     update_rule=args.update_rule, optim_config={"learning_rate": args.lr},
                     lr_decay=args.lr_decay, batch_size=args.batch_size, num_epochs=args.epochs,
-                    num_val_samples=None, print_every=args.print_every, verbose=not args.quiet)
+                    num_val_samples=None, print_every=args.print_every, verbose=not args.quiet,
+                    progress=not args.quiet and sys.stderr.isatty())  # no bar in log files
     t1 = time.perf_counter()
     solver.train(time_limit=args.time_limit)
     train_time = time.perf_counter() - t1
