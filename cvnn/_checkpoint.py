@@ -12,9 +12,9 @@ import numpy as np
 _META = "__meta__"
 
 
-def file_sha256(path):
-    """SHA-256 hex digest of a file's bytes."""
-    h = hashlib.sha256()
+def file_digest(path, algorithm="sha256"):
+    """Hex digest of a file's bytes ('sha256', 'md5', ...), read in 1 MiB chunks."""
+    h = hashlib.new(algorithm)
     with open(path, "rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):
             h.update(chunk)
@@ -43,7 +43,7 @@ def save_npz(path, arrays, meta=None):
     tmp = path + ".tmp.npz"
     np.savez(tmp, **payload)
     os.replace(tmp, path)
-    return path, file_sha256(path)
+    return path, file_digest(path)
 
 
 def load_npz(path, sha256=None, what="checkpoint"):
@@ -55,7 +55,7 @@ def load_npz(path, sha256=None, what="checkpoint"):
     if not os.path.isfile(path):
         raise FileNotFoundError("%s file %s does not exist" % (what, path))
     if sha256 is not None:
-        got = file_sha256(path)
+        got = file_digest(path)
         if got != sha256:
             raise ValueError("%s file %s is truncated or was modified: its SHA-256 is %s, the "
                              "checkpoint's JSON records %s" % (what, path, got, sha256))

@@ -205,15 +205,6 @@ CIFAR10_ARCHIVES = {
 }
 
 
-def _md5(path):
-    import hashlib
-    h = hashlib.md5()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def _fetch(url, part, progress, timeout):
     """Stream `url` into the file `part`, with a tqdm bar sized from Content-Length."""
     import urllib.request
@@ -294,6 +285,8 @@ def download_CIFAR10(dest="datasets", layout="python", url=None, md5=None, progr
     """
     import urllib.error
 
+    from ._checkpoint import file_digest
+
     if layout not in CIFAR10_ARCHIVES:
         raise ValueError("download_CIFAR10: layout must be 'python' or 'binary', got %r" % (layout,))
     off_url, off_md5, folder = CIFAR10_ARCHIVES[layout]
@@ -319,7 +312,7 @@ def download_CIFAR10(dest="datasets", layout="python", url=None, md5=None, progr
                 "machine (MD5 %s) and copy it to %s, then run this again; or extract it there so "
                 "that %s exists." % (url, getattr(exc, "reason", exc), md5, archive, out)) from exc
         os.replace(part, archive)
-    got = _md5(archive)
+    got = file_digest(archive, "md5")
     if got != md5:
         os.remove(archive)
         raise ValueError("The archive from %s has MD5 %s, expected %s: the download is corrupt "

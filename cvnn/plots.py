@@ -47,12 +47,7 @@ def plot_training_curves(solver, path=None, title=None):
     ax2.legend(loc="lower right")
     if title:
         fig.suptitle(title)
-    fig.tight_layout()
-    if path is not None:
-        fig.savefig(path, dpi=100)
-        plt.close(fig)
-        return None
-    return fig
+    return _finish(fig, path)
 
 
 def plot_solvers(solvers, path=None):
@@ -71,6 +66,13 @@ def plot_solvers(solvers, path=None):
         ax.set_title(t)
         ax.set_xlabel(xl)
         ax.legend(loc="upper center", ncol=4)
+    return _finish(fig, path)
+
+
+def _finish(fig, path):
+    """Lay out `fig`; save and close it when `path` is given (returns None), else return it."""
+    import matplotlib.pyplot as plt
+
     fig.tight_layout()
     if path is not None:
         fig.savefig(path, dpi=100)

@@ -7,16 +7,14 @@
  * prepares them, so an in-place update is never silently lost on a converted copy. */
 #include "args.h"
 
-/* w (any shape) and dw (same shape) -> contiguous arrays and the empty next_w */
-static int take_w_dw(PyObject *ow, PyObject *odw, const char *fn, PyArrayObject **w,
-                     PyArrayObject **dw, PyArrayObject **next_w, int *t)
-{
-    if (!(*w = cv_float_main(ow, fn, "w", t))) return -1;
-    if (!(*dw = cv_float_as(odw, *t, fn, "dw"))) return -1;
-    if (cv_check_same_shape(*dw, *w, fn, "dw", "w") < 0) return -1;
-    if (!(*next_w = cv_empty_like(*w))) return -1;
-    return 0;
-}
+/* What every update shares: w and dw converted, the state arrays checked, next_w allocated. */
+typedef struct {
+    PyArrayObject *w, *dw, *nw;
+    void *pn, *pw, *pd;  /* their data, taken while holding the GIL */
+    void *state[2];
+    int t;       /* NPY_FLOAT or NPY_DOUBLE */
+    int64_t n;   /* elements of w */
+} optim_args;
 
 /* a state array updated in place: exactly w's dtype and size, C-contiguous, writeable */
 static int check_state(PyObject *o, PyArrayObject *w, int t, const char *fn, const char *name)
@@ -39,125 +37,119 @@ static int check_state(PyObject *o, PyArrayObject *w, int t, const char *fn, con
     return cv_check_same_shape(a, w, fn, name, "w");
 }
 
+/* w (any shape), dw (same shape) and ns state arrays -> a; -1 with an exception set */
+static int optim_prepare(optim_args *a, const char *fn, PyObject *ow, PyObject *odw, int ns,
+                         PyObject *const *states, const char *const *names)
+{
+    a->w = a->dw = a->nw = NULL;
+    if (!(a->w = cv_float_main(ow, fn, "w", &a->t))) return -1;
+    if (!(a->dw = cv_float_as(odw, a->t, fn, "dw"))) return -1;
+    if (cv_check_same_shape(a->dw, a->w, fn, "dw", "w") < 0) return -1;
+    for (int i = 0; i < ns; i++) {
+        if (check_state(states[i], a->w, a->t, fn, names[i]) < 0) return -1;
+        a->state[i] = CV_DATA((PyArrayObject *)states[i]);
+    }
+    if (ns == 2 && states[0] == states[1]) {
+        PyErr_Format(PyExc_ValueError, "%s: %s and %s must be different arrays", fn, names[0], names[1]);
+        return -1;
+    }
+    if (!(a->nw = cv_empty_like(a->w))) return -1;
+    a->n = PyArray_SIZE(a->w);
+    a->pn = CV_DATA(a->nw);
+    a->pw = CV_DATA(a->w);
+    a->pd = CV_DATA(a->dw);
+    return 0;
+}
+
+/* one cleanup path: next_w on success, NULL (exception set) otherwise */
+static PyObject *optim_finish(optim_args *a, int ok)
+{
+    Py_XDECREF(a->w);
+    Py_XDECREF(a->dw);
+    if (ok) return (PyObject *)a->nw;
+    Py_XDECREF(a->nw);
+    return NULL;
+}
+
 static PyObject *py_optim_sgd(PyObject *self, PyObject *args)
 {
-    static const char *fn = "sgd";
     PyObject *ow, *odw;
-    PyArrayObject *w = NULL, *dw = NULL, *nw = NULL;
     double lr;
-    int t;
+    optim_args a;
     (void)self;
     if (!PyArg_ParseTuple(args, "OOd", &ow, &odw, &lr)) return NULL;
-    if (take_w_dw(ow, odw, fn, &w, &dw, &nw, &t) < 0) goto fail;
-    {
-        void *pn = CV_DATA(nw), *pw = CV_DATA(w), *pd = CV_DATA(dw);
-        int64_t n = PyArray_SIZE(w);
-        Py_BEGIN_ALLOW_THREADS
-        if (CV_IS_F32(t)) cv_optim_sgd_f32(pn, pw, pd, (float)lr, n);
-        else cv_optim_sgd_f64(pn, pw, pd, lr, n);
-        Py_END_ALLOW_THREADS
-    }
-    Py_DECREF(w); Py_DECREF(dw);
-    return (PyObject *)nw;
-fail:
-    Py_XDECREF(w); Py_XDECREF(dw); Py_XDECREF(nw);
-    return NULL;
+    if (optim_prepare(&a, "sgd", ow, odw, 0, NULL, NULL) < 0) return optim_finish(&a, 0);
+    Py_BEGIN_ALLOW_THREADS
+    if (CV_IS_F32(a.t)) cv_optim_sgd_f32(a.pn, a.pw, a.pd, (float)lr, a.n);
+    else cv_optim_sgd_f64(a.pn, a.pw, a.pd, lr, a.n);
+    Py_END_ALLOW_THREADS
+    return optim_finish(&a, 1);
 }
 
 static PyObject *py_optim_sgd_momentum(PyObject *self, PyObject *args)
 {
-    static const char *fn = "sgd_momentum";
-    PyObject *ow, *odw, *ov;
-    PyArrayObject *w = NULL, *dw = NULL, *nw = NULL;
+    static const char *const names[] = {"velocity"};
+    PyObject *ow, *odw, *st[1];
     double lr, mu;
-    int t;
+    optim_args a;
     (void)self;
-    if (!PyArg_ParseTuple(args, "OOOdd", &ow, &odw, &ov, &lr, &mu)) return NULL;
-    if (take_w_dw(ow, odw, fn, &w, &dw, &nw, &t) < 0) goto fail;
-    if (check_state(ov, w, t, fn, "velocity") < 0) goto fail;
-    {
-        void *pn = CV_DATA(nw), *pw = CV_DATA(w), *pd = CV_DATA(dw);
-        void *pv = CV_DATA((PyArrayObject *)ov);
-        int64_t n = PyArray_SIZE(w);
-        Py_BEGIN_ALLOW_THREADS
-        if (CV_IS_F32(t)) cv_optim_sgd_momentum_f32(pn, pv, pw, pd, (float)lr, (float)mu, n);
-        else cv_optim_sgd_momentum_f64(pn, pv, pw, pd, lr, mu, n);
-        Py_END_ALLOW_THREADS
-    }
-    Py_DECREF(w); Py_DECREF(dw);
-    return (PyObject *)nw;
-fail:
-    Py_XDECREF(w); Py_XDECREF(dw); Py_XDECREF(nw);
-    return NULL;
+    if (!PyArg_ParseTuple(args, "OOOdd", &ow, &odw, &st[0], &lr, &mu)) return NULL;
+    if (optim_prepare(&a, "sgd_momentum", ow, odw, 1, st, names) < 0) return optim_finish(&a, 0);
+    Py_BEGIN_ALLOW_THREADS
+    if (CV_IS_F32(a.t))
+        cv_optim_sgd_momentum_f32(a.pn, a.state[0], a.pw, a.pd,
+                                  (float)lr, (float)mu, a.n);
+    else
+        cv_optim_sgd_momentum_f64(a.pn, a.state[0], a.pw, a.pd, lr,
+                                  mu, a.n);
+    Py_END_ALLOW_THREADS
+    return optim_finish(&a, 1);
 }
 
 static PyObject *py_optim_rmsprop(PyObject *self, PyObject *args)
 {
-    static const char *fn = "rmsprop";
-    PyObject *ow, *odw, *oc;
-    PyArrayObject *w = NULL, *dw = NULL, *nw = NULL;
+    static const char *const names[] = {"cache"};
+    PyObject *ow, *odw, *st[1];
     double lr, decay, eps;
-    int t;
+    optim_args a;
     (void)self;
-    if (!PyArg_ParseTuple(args, "OOOddd", &ow, &odw, &oc, &lr, &decay, &eps)) return NULL;
-    if (take_w_dw(ow, odw, fn, &w, &dw, &nw, &t) < 0) goto fail;
-    if (check_state(oc, w, t, fn, "cache") < 0) goto fail;
-    {
-        void *pn = CV_DATA(nw), *pw = CV_DATA(w), *pd = CV_DATA(dw);
-        void *pc = CV_DATA((PyArrayObject *)oc);
-        int64_t n = PyArray_SIZE(w);
-        Py_BEGIN_ALLOW_THREADS
-        if (CV_IS_F32(t))
-            cv_optim_rmsprop_f32(pn, pc, pw, pd, (float)lr, (float)decay, (float)eps, n);
-        else
-            cv_optim_rmsprop_f64(pn, pc, pw, pd, lr, decay, eps, n);
-        Py_END_ALLOW_THREADS
-    }
-    Py_DECREF(w); Py_DECREF(dw);
-    return (PyObject *)nw;
-fail:
-    Py_XDECREF(w); Py_XDECREF(dw); Py_XDECREF(nw);
-    return NULL;
+    if (!PyArg_ParseTuple(args, "OOOddd", &ow, &odw, &st[0], &lr, &decay, &eps)) return NULL;
+    if (optim_prepare(&a, "rmsprop", ow, odw, 1, st, names) < 0) return optim_finish(&a, 0);
+    Py_BEGIN_ALLOW_THREADS
+    if (CV_IS_F32(a.t))
+        cv_optim_rmsprop_f32(a.pn, a.state[0], a.pw, a.pd, (float)lr,
+                             (float)decay, (float)eps, a.n);
+    else
+        cv_optim_rmsprop_f64(a.pn, a.state[0], a.pw, a.pd, lr, decay,
+                             eps, a.n);
+    Py_END_ALLOW_THREADS
+    return optim_finish(&a, 1);
 }
 
 static PyObject *py_optim_adam(PyObject *self, PyObject *args)
 {
-    static const char *fn = "adam";
-    PyObject *ow, *odw, *om, *ov;
-    PyArrayObject *w = NULL, *dw = NULL, *nw = NULL;
+    static const char *const names[] = {"m", "v"};
+    PyObject *ow, *odw, *st[2];
     double lr, b1, b2, eps;
     long long step;
-    int t;
+    optim_args a;
     (void)self;
-    if (!PyArg_ParseTuple(args, "OOOOddddL", &ow, &odw, &om, &ov, &lr, &b1, &b2, &eps, &step))
+    if (!PyArg_ParseTuple(args, "OOOOddddL", &ow, &odw, &st[0], &st[1], &lr, &b1, &b2, &eps, &step))
         return NULL;
     if (step < 1) {
         PyErr_Format(PyExc_ValueError, "adam: t (%lld) must be >= 1 after the increment", step);
         return NULL;
     }
-    if (take_w_dw(ow, odw, fn, &w, &dw, &nw, &t) < 0) goto fail;
-    if (check_state(om, w, t, fn, "m") < 0 || check_state(ov, w, t, fn, "v") < 0) goto fail;
-    if (om == ov) {
-        PyErr_SetString(PyExc_ValueError, "adam: m and v must be different arrays");
-        goto fail;
-    }
-    {
-        void *pn = CV_DATA(nw), *pw = CV_DATA(w), *pd = CV_DATA(dw);
-        void *pm = CV_DATA((PyArrayObject *)om), *pv = CV_DATA((PyArrayObject *)ov);
-        int64_t n = PyArray_SIZE(w);
-        Py_BEGIN_ALLOW_THREADS
-        if (CV_IS_F32(t))
-            cv_optim_adam_f32(pn, pm, pv, pw, pd, (float)lr, (float)b1, (float)b2, (float)eps,
-                              (int64_t)step, n);
-        else
-            cv_optim_adam_f64(pn, pm, pv, pw, pd, lr, b1, b2, eps, (int64_t)step, n);
-        Py_END_ALLOW_THREADS
-    }
-    Py_DECREF(w); Py_DECREF(dw);
-    return (PyObject *)nw;
-fail:
-    Py_XDECREF(w); Py_XDECREF(dw); Py_XDECREF(nw);
-    return NULL;
+    if (optim_prepare(&a, "adam", ow, odw, 2, st, names) < 0) return optim_finish(&a, 0);
+    Py_BEGIN_ALLOW_THREADS
+    if (CV_IS_F32(a.t))
+        cv_optim_adam_f32(a.pn, a.state[0], a.state[1], a.pw, a.pd,
+                          (float)lr, (float)b1, (float)b2, (float)eps, (int64_t)step, a.n);
+    else
+        cv_optim_adam_f64(a.pn, a.state[0], a.state[1], a.pw, a.pd, lr,
+                          b1, b2, eps, (int64_t)step, a.n);
+    Py_END_ALLOW_THREADS
+    return optim_finish(&a, 1);
 }
 
 PyMethodDef cv_methods_optim[] = {
