@@ -5,7 +5,8 @@ affine(3072->100) - BN - ReLU - affine(100->100) - BN - ReLU - affine(100->10) -
 trained with Adam (lr 1e-3) on the same random minibatch in float32, with the same thread count
 for both libraries. One iteration is forward + backward + the optimizer update of every
 parameter. Reported: images per second, the median over --repeats runs of --iters iterations
-each (after warm-up), and the ratio cvnn / PyTorch.
+each (after warm-up), and the ratio cvnn / PyTorch. Run it with cvnn installed (`pip install .`)
+or from the project root with PYTHONPATH=. set.
 
     python benchmarks/bench_fc_train.py [--threads 1 2] [--batch-size 100] [--iters 50] [--repeats 5]
 """
@@ -54,7 +55,7 @@ def torch_step_fn(X, y, seed=0):
         loss = loss_fn(net(Xt), yt)
         loss.backward()
         opt.step()
-        return float(loss)
+        return loss.detach().item()
     return step
 
 
