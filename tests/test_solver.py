@@ -224,3 +224,19 @@ def test_checkpoint_for_another_model_or_rule_is_refused(tmp_path):
         Solver(_model(), data, update_rule="sgd").load_checkpoint(tmp_path / "ck_epoch_1.json")
     with pytest.raises(FileNotFoundError):
         Solver(_model(), data).load_checkpoint(tmp_path / "nothing.json")
+
+
+def test_plots_of_histories(tmp_path):
+    import matplotlib
+    matplotlib.use("Agg")
+    from cvnn.plots import plot_solvers, plot_training_curves
+    s = Solver(_model(), _toy_data(), num_epochs=1, batch_size=50, verbose=False)
+    s.train()
+    fig = plot_training_curves(s, title="toy")
+    assert len(fig.axes) == 2 and len(fig.axes[0].lines) >= 1
+    hist = {"loss_history": list(np.linspace(2, 1, 120)), "train_acc_history": [0.1, 0.5],
+            "val_acc_history": [0.1, 0.4]}
+    assert plot_training_curves(hist, tmp_path / "c.png") is None
+    assert plot_solvers({"a": s, "b": hist}, tmp_path / "s.png") is None
+    for name in ("c.png", "s.png"):
+        assert (tmp_path / name).read_bytes()[:4] == b"\x89PNG"
