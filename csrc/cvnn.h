@@ -80,6 +80,13 @@ double cv_softmax_loss_f64(double *dx, const double *x, const int64_t *y, int64_
 double cv_svm_loss_f32(float *dx, const float *x, const int64_t *y, int64_t N, int64_t C);
 double cv_svm_loss_f64(double *dx, const double *x, const int64_t *y, int64_t N, int64_t C);
 
+/* ---- GEMM internals (gemm.c): block sizes of the active ISA path, and the FMA peak ---- */
+/* register block mr x nr, cache blocks mc (rows of A), kc (depth), nc (columns of B) */
+int cv_gemm_blocking_f32(int *mr, int *nr, int64_t *mc, int64_t *kc, int64_t *nc);
+int cv_gemm_blocking_f64(int *mr, int *nr, int64_t *mc, int64_t *kc, int64_t *nc);
+/* GFLOP/s of independent FMA chains on the active ISA, `threads` threads (best of 5 runs) */
+double cv_gemm_fma_peak(int f64, int threads);
+
 /* ---- new families: append their prototypes above this line ---- */
 
 #endif

@@ -1,0 +1,184 @@
+/* gemm_avx512.c: AVX-512 micro-kernels of the packed GEMM (see gemm_kernels.h for the contract).
+ *
+ * f32 14x32 and f64 14x16: 28 accumulators of one zmm each, two zmm of B per k, and the 14
+ * values of A broadcast straight from memory into the FMAs ({1toN} operands), so 30 of the 32
+ * zmm registers hold data. The accumulators are named variables (c<r>0, c<r>1 for row r), not an
+ * array, and each row's two FMAs are one asm statement with the broadcast as a memory operand:
+ * written with intrinsics, GCC 12 hoists the broadcasts into registers and spills accumulators.
+ *
+ * Partial tiles need no temporary: there is a kernel for every row count 1..14 (the A panel
+ * keeps its stride of 14 per k), and the columns are written with masked loads and stores. */
+#include "gemm_kernels.h"
+
+#if CV_GEMM_X86
+#include <immintrin.h>
+
+#define MR 14
+#if MR != CV_GEMM_MR_F32_AVX512 || MR != CV_GEMM_MR_F64_AVX512
+#error "gemm_avx512.c is written for 14-row panels"
+#endif
+
+/* the first n rows of a tile, as an X-macro list */
+#define CV_ROWS1(X) X(0)
+#define CV_ROWS2(X) CV_ROWS1(X) X(1)
+#define CV_ROWS3(X) CV_ROWS2(X) X(2)
+#define CV_ROWS4(X) CV_ROWS3(X) X(3)
+#define CV_ROWS5(X) CV_ROWS4(X) X(4)
+#define CV_ROWS6(X) CV_ROWS5(X) X(5)
+#define CV_ROWS7(X) CV_ROWS6(X) X(6)
+#define CV_ROWS8(X) CV_ROWS7(X) X(7)
+#define CV_ROWS9(X) CV_ROWS8(X) X(8)
+#define CV_ROWS10(X) CV_ROWS9(X) X(9)
+#define CV_ROWS11(X) CV_ROWS10(X) X(10)
+#define CV_ROWS12(X) CV_ROWS11(X) X(11)
+#define CV_ROWS13(X) CV_ROWS12(X) X(12)
+#define CV_ROWS14(X) CV_ROWS13(X) X(13)
+
+#define CV_DECL(r) VEC c##r##0 = ZERO(), c##r##1 = ZERO();
+/* c<r>0 += a[r] * b0, c<r>1 += a[r] * b1, a[r] broadcast from memory */
+#define CV_FMA(r)                                                                              \
+    __asm__(FMA_BCAST "%2%{" BCAST "%}, %3, %0\n\t" FMA_BCAST "%2%{" BCAST "%}, %4, %1"        \
+            : "+v"(c##r##0), "+v"(c##r##1) : "m"(a[r]), "v"(b0), "v"(b1));
+#define CV_PREF(r) _mm_prefetch((const char *)(c + r * ldc), _MM_HINT_T0);
+/* c = alpha*acc, or alpha*acc + beta*c (a separate multiply and add, as on the other paths);
+ * m0/m1 mask the columns of the two vectors, so nothing past the tile is read or written */
+#define CV_ST0(r)                                                                              \
+    MSTORE(c + r * ldc, m0, MUL(va, c##r##0));                                                 \
+    MSTORE(c + r * ldc + LANES, m1, MUL(va, c##r##1));
+#define CV_ST1(r)                                                                              \
+    MSTORE(c + r * ldc, m0, ADD(MUL(va, c##r##0), MUL(vb, MLOAD(m0, c + r * ldc))));          \
+    MSTORE(c + r * ldc + LANES, m1, ADD(MUL(va, c##r##1), MUL(vb, MLOAD(m1, c + r * ldc + LANES))));
+
+/* A kernel for the first n rows of a 14-row panel, for both dtypes (VEC, LANES, ... set). */
+#define CV_UKR_ROWS(SFXNAME, n)                                                                \
+    CV_TARGET_AVX512 static void ukr_##SFXNAME##_r##n(int64_t K, const T *restrict a,          \
+                                                      const T *restrict b, T *restrict c,      \
+                                                      int64_t ldc, T alpha, T beta, MASK m0,   \
+                                                      MASK m1)                                 \
+    {                                                                                          \
+        VEC b0, b1;                                                                            \
+        CV_ROWS##n(CV_DECL)                                                                    \
+        CV_ROWS##n(CV_PREF)                                                                    \
+        int64_t k = 0;                                                                         \
+        for (; k + 4 <= K; k += 4) {                                                           \
+            _mm_prefetch((const char *)(b + 16 * LANES), _MM_HINT_T0);                         \
+            for (int u = 0; u < 4; u++) {                                                      \
+                b0 = LOAD(b); b1 = LOAD(b + LANES);                                            \
+                CV_ROWS##n(CV_FMA)                                                             \
+                a += MR; b += 2 * LANES;                                                       \
+            }                                                                                  \
+        }                                                                                      \
+        for (; k < K; k++) {                                                                   \
+            b0 = LOAD(b); b1 = LOAD(b + LANES);                                                \
+            CV_ROWS##n(CV_FMA)                                                                 \
+            a += MR; b += 2 * LANES;                                                           \
+        }                                                                                      \
+        VEC va = SET1(alpha);                                                                  \
+        if (beta == 0) {                                                                       \
+            CV_ROWS##n(CV_ST0)                                                                 \
+        } else {                                                                               \
+            VEC vb = SET1(beta);                                                               \
+            CV_ROWS##n(CV_ST1)                                                                 \
+        }                                                                                      \
+    }
+
+#define CV_UKR_ALL(SFXNAME)                                                                    \
+    CV_UKR_ROWS(SFXNAME, 1) CV_UKR_ROWS(SFXNAME, 2) CV_UKR_ROWS(SFXNAME, 3)                    \
+    CV_UKR_ROWS(SFXNAME, 4) CV_UKR_ROWS(SFXNAME, 5) CV_UKR_ROWS(SFXNAME, 6)                    \
+    CV_UKR_ROWS(SFXNAME, 7) CV_UKR_ROWS(SFXNAME, 8) CV_UKR_ROWS(SFXNAME, 9)                    \
+    CV_UKR_ROWS(SFXNAME, 10) CV_UKR_ROWS(SFXNAME, 11) CV_UKR_ROWS(SFXNAME, 12)                 \
+    CV_UKR_ROWS(SFXNAME, 13) CV_UKR_ROWS(SFXNAME, 14)                                          \
+    static void (*const ukr_##SFXNAME##_by_rows[MR + 1])(int64_t, const T *restrict,           \
+                                                        const T *restrict, T *restrict,       \
+                                                        int64_t, T, T, MASK, MASK) = {         \
+        NULL, ukr_##SFXNAME##_r1, ukr_##SFXNAME##_r2, ukr_##SFXNAME##_r3, ukr_##SFXNAME##_r4,  \
+        ukr_##SFXNAME##_r5, ukr_##SFXNAME##_r6, ukr_##SFXNAME##_r7, ukr_##SFXNAME##_r8,        \
+        ukr_##SFXNAME##_r9, ukr_##SFXNAME##_r10, ukr_##SFXNAME##_r11, ukr_##SFXNAME##_r12,     \
+        ukr_##SFXNAME##_r13, ukr_##SFXNAME##_r14};
+
+/* masks of the first `cols` of the 2*LANES columns */
+#define CV_MASKS(cols)                                                                         \
+    MASK m0 = (MASK)((cols) >= LANES ? ALL : ((1u << (cols)) - 1u));                           \
+    MASK m1 = (MASK)((cols) >= 2 * LANES ? ALL : (cols) <= LANES ? 0u : ((1u << ((cols) - LANES)) - 1u));
+
+/* 12 independent chains x = x*m + d, then their sum */
+#define CV_FMA_LOOP(T)                                                                         \
+    VEC x[12], m = SET1((T)0.999999), d = SET1((T)1e-3);                                       \
+    for (int i = 0; i < 12; i++) x[i] = SET1((T)i);                                            \
+    for (int64_t it = 0; it < iters; it++)                                                     \
+        for (int i = 0; i < 12; i++) x[i] = FMA(x[i], m, d);                                   \
+    for (int i = 1; i < 12; i++) x[0] = ADD(x[0], x[i]);                                       \
+    return REDUCE(x[0]);
+
+#define T float
+#define VEC __m512
+#define MASK __mmask16
+#define ALL 0xFFFFu
+#define LANES 16
+#define FMA_BCAST "vfmadd231ps "
+#define BCAST "1to16"
+#define FMA _mm512_fmadd_ps
+#define MUL _mm512_mul_ps
+#define ADD _mm512_add_ps
+#define SET1 _mm512_set1_ps
+#define ZERO _mm512_setzero_ps
+#define LOAD _mm512_loadu_ps
+#define MLOAD _mm512_maskz_loadu_ps
+#define MSTORE _mm512_mask_storeu_ps
+#define REDUCE _mm512_reduce_add_ps
+CV_UKR_ALL(f32)
+CV_TARGET_AVX512 CV_GEMM_UKR_DECL(float, cv_gemm_ukr_f32_avx512)
+{
+    ukr_f32_r14(K, a, b, c, ldc, alpha, beta, (MASK)ALL, (MASK)ALL);
+}
+CV_TARGET_AVX512 CV_GEMM_UKR_EDGE_DECL(float, cv_gemm_ukr_edge_f32_avx512)
+{
+    CV_MASKS(cols)
+    ukr_f32_by_rows[rows](K, a, b, c, ldc, alpha, beta, m0, m1);
+}
+CV_TARGET_AVX512 double cv_gemm_fma_loop_f32_avx512(int64_t iters) { CV_FMA_LOOP(float) }
+#undef T
+#undef VEC
+#undef MASK
+#undef ALL
+#undef LANES
+#undef FMA_BCAST
+#undef BCAST
+#undef FMA
+#undef MUL
+#undef ADD
+#undef SET1
+#undef ZERO
+#undef LOAD
+#undef MLOAD
+#undef MSTORE
+#undef REDUCE
+
+#define T double
+#define VEC __m512d
+#define MASK __mmask8
+#define ALL 0xFFu
+#define LANES 8
+#define FMA_BCAST "vfmadd231pd "
+#define BCAST "1to8"
+#define FMA _mm512_fmadd_pd
+#define MUL _mm512_mul_pd
+#define ADD _mm512_add_pd
+#define SET1 _mm512_set1_pd
+#define ZERO _mm512_setzero_pd
+#define LOAD _mm512_loadu_pd
+#define MLOAD _mm512_maskz_loadu_pd
+#define MSTORE _mm512_mask_storeu_pd
+#define REDUCE _mm512_reduce_add_pd
+CV_UKR_ALL(f64)
+CV_TARGET_AVX512 CV_GEMM_UKR_DECL(double, cv_gemm_ukr_f64_avx512)
+{
+    ukr_f64_r14(K, a, b, c, ldc, alpha, beta, (MASK)ALL, (MASK)ALL);
+}
+CV_TARGET_AVX512 CV_GEMM_UKR_EDGE_DECL(double, cv_gemm_ukr_edge_f64_avx512)
+{
+    CV_MASKS(cols)
+    ukr_f64_by_rows[rows](K, a, b, c, ldc, alpha, beta, m0, m1);
+}
+CV_TARGET_AVX512 double cv_gemm_fma_loop_f64_avx512(int64_t iters) { CV_FMA_LOOP(double) }
+#endif
