@@ -88,13 +88,13 @@ static PyObject *gemm_call(const char *fn, int ta, int tb, double alpha, PyObjec
             goto fail;
         const npy_intp s = PyArray_ITEMSIZE(c), s0 = PyArray_STRIDE(c, 0), s1 = PyArray_STRIDE(c, 1);
         if (!PyArray_ISWRITEABLE(c) || !PyArray_ISALIGNED(c) || !PyArray_ISNOTSWAPPED(c) ||
-            !(N <= 1 || s1 == s) || !(M <= 1 || (s0 % s == 0 && s0 / s >= N))) {
+            (M > 0 && N > 0 && (!(N <= 1 || s1 == s) || !(M <= 1 || (s0 % s == 0 && s0 / s >= N))))) {
             PyErr_Format(PyExc_ValueError,
                          "%s: c must be a writeable C-contiguous array (or a slice of rows and "
                          "columns of one), got strides (%lld, %lld)", fn, (long long)s0, (long long)s1);
             goto fail;
         }
-        ldc = M <= 1 ? N : s0 / s;
+        ldc = M <= 1 || N == 0 ? N : s0 / s;
         if (ldc < 1) ldc = 1;
     }
     {
