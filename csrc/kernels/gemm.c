@@ -13,7 +13,7 @@
 /* Below this many flops (8^3 multiply-adds), or with a dimension of 1 or 2, packing costs more
  * than it saves: plain loops. */
 #define CV_GEMM_DIRECT_FLOPS (2.0 * 8 * 8 * 8)
-/* Below this, a second thread's start-up and the barriers between blocks cost more than the
+/* Below this, waking a second thread and packing its own copy of one operand cost more than the
  * half of the work it takes (measured on the 2-core EPYC: about 96^3). */
 #define CV_GEMM_THREAD_FLOPS (2.0 * 96 * 96 * 96)
 /* the largest micro-tile of any path, in elements */
