@@ -25,8 +25,8 @@
 #define CV_GEMM_MC_F32_AVX512 (14 * 12)
 #define CV_GEMM_KC_F32_AVX512 384
 #define CV_GEMM_NC_F32_AVX512 (32 * 128)
-#define CV_GEMM_MC_F64_AVX512 (14 * 8)
-#define CV_GEMM_KC_F64_AVX512 256
+#define CV_GEMM_MC_F64_AVX512 (14 * 12)
+#define CV_GEMM_KC_F64_AVX512 384
 #define CV_GEMM_NC_F64_AVX512 (16 * 128)
 #define CV_GEMM_MC_F32_AVX2 (6 * 24)
 #define CV_GEMM_KC_F32_AVX2 256
@@ -40,6 +40,14 @@
 #define CV_GEMM_MC_F64_GENERIC (4 * 32)
 #define CV_GEMM_KC_F64_GENERIC 256
 #define CV_GEMM_NC_F64_GENERIC (4 * 512)
+
+/* Packing copies short rows (NR elements): GCC would turn each into a call to memmove, which
+ * then dominates the profile of wide products; plain vector moves are several times faster. */
+#if defined(__GNUC__) && !defined(__clang__)
+#define CV_NO_MEMCPY __attribute__((optimize("no-tree-loop-distribute-patterns")))
+#else
+#define CV_NO_MEMCPY
+#endif
 
 #define T float
 #define SFX(name) name##_f32
