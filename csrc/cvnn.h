@@ -84,7 +84,8 @@ double cv_svm_loss_f64(double *dx, const double *x, const int64_t *y, int64_t N,
 /* register block mr x nr, cache blocks mc (rows of A), kc (depth), nc (columns of B) */
 int cv_gemm_blocking_f32(int *mr, int *nr, int64_t *mc, int64_t *kc, int64_t *nc);
 int cv_gemm_blocking_f64(int *mr, int *nr, int64_t *mc, int64_t *kc, int64_t *nc);
-/* GFLOP/s of independent FMA chains on the active ISA, `threads` threads (best of 5 runs) */
+/* GFLOP/s of independent FMA chains on the active ISA, `threads` threads, each timed on its own
+ * CPU time (so machine load does not lower it), best of 5 runs */
 double cv_gemm_fma_peak(int f64, int threads);
 
 /* ---- new families: append their prototypes above this line ---- */

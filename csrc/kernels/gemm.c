@@ -78,52 +78,60 @@
 #define UKR_EDGE(isa) cv_gemm_ukr_edge_f64_##isa
 #include "gemm.inc"
 
-static double now_seconds(void)
+/* CPU time of the calling thread: the peak is measured per thread on its own CPU time, so that
+ * other processes sharing the machine do not lower it (they do lower wall-clock GFLOP/s). */
+static double thread_seconds(void)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* One thread's FMA loop on the active ISA; *flops_per_iter is set. */
-static double fma_loop(int f64, int64_t iters, double *flops_per_iter)
+/* Flops of one iteration of the FMA loop of the active ISA. */
+static double fma_flops_per_iter(int f64)
 {
     cv_isa_t isa = cv_isa_active();
+    int lanes = f64 ? 4 : 8; /* generic: GEN_NR lanes; AVX2: one ymm */
+    if (isa == CV_ISA_AVX512) lanes = f64 ? 8 : 16;
+    return 12.0 * 2.0 * lanes;
+}
+
+/* One thread's FMA loop on the active ISA. */
+static double fma_loop(int f64, int64_t iters)
+{
 #if CV_GEMM_X86
-    if (isa == CV_ISA_AVX512) {
-        *flops_per_iter = 12.0 * 2 * (f64 ? 8 : 16);
+    cv_isa_t isa = cv_isa_active();
+    if (isa == CV_ISA_AVX512)
         return f64 ? cv_gemm_fma_loop_f64_avx512(iters) : cv_gemm_fma_loop_f32_avx512(iters);
-    }
-    if (isa == CV_ISA_AVX2) {
-        *flops_per_iter = 12.0 * 2 * (f64 ? 4 : 8);
+    if (isa == CV_ISA_AVX2)
         return f64 ? cv_gemm_fma_loop_f64_avx2(iters) : cv_gemm_fma_loop_f32_avx2(iters);
-    }
-#else
-    (void)isa;
 #endif
-    *flops_per_iter = 12.0 * 2 * (f64 ? 4 : 8);
     return f64 ? gemm_fma_loop_generic_f64(iters) : gemm_fma_loop_generic_f32(iters);
 }
 
+/* GFLOP/s of `threads` threads each running independent FMA chains: the sum over threads of
+ * flops / thread CPU time, best of 5 runs. */
 double cv_gemm_fma_peak(int f64, int threads)
 {
     const int64_t iters = 4000000;
-    double best = 0.0, fpi = 0.0, sink = 0.0;
+    const double flops = (double)iters * fma_flops_per_iter(f64);
+    double best = 0.0;
     if (threads < 1) threads = 1;
+#ifndef CVNN_OPENMP
+    threads = 1;
+#endif
     for (int rep = 0; rep < 5; rep++) {
-        double t0 = now_seconds();
+        double rate = 0.0;
 #ifdef CVNN_OPENMP
-#pragma omp parallel num_threads(threads) reduction(+ : sink)
+#pragma omp parallel num_threads(threads) reduction(+ : rate)
 #endif
-        sink += fma_loop(f64, iters, &fpi);
-        double dt = now_seconds() - t0;
-#ifdef CVNN_OPENMP
-        double work = (double)threads * (double)iters * fpi;
-#else
-        double work = (double)iters * fpi;
-#endif
-        double gflops = work / dt * 1e-9;
-        if (gflops > best && sink == sink) best = gflops;
+        {
+            double t0 = thread_seconds();
+            double sink = fma_loop(f64, iters);
+            double dt = thread_seconds() - t0;
+            rate += sink == sink && dt > 0 ? flops / dt * 1e-9 : 0.0;
+        }
+        if (rate > best) best = rate;
     }
     return best;
 }
