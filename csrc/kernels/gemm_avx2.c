@@ -41,18 +41,6 @@
         CV_ROWS(CV_ST1)                                                                        \
     }
 
-/* 12 independent chains x = x*m + d, then their sum */
-#define CV_FMA_LOOP(T)                                                                         \
-    VEC x[12], m = SET1((T)0.999999), d = SET1((T)1e-3);                                       \
-    T out[LANES], s = 0;                                                                       \
-    for (int i = 0; i < 12; i++) x[i] = SET1((T)i);                                            \
-    for (int64_t it = 0; it < iters; it++)                                                     \
-        for (int i = 0; i < 12; i++) x[i] = FMA(x[i], m, d);                                   \
-    for (int i = 1; i < 12; i++) x[0] = ADD(x[0], x[i]);                                       \
-    STORE(out, x[0]);                                                                          \
-    for (int i = 0; i < LANES; i++) s += out[i];                                               \
-    return s;
-
 #define T float
 #define VEC __m256
 #define LANES 8

@@ -101,15 +101,6 @@
     MASK m0 = (MASK)((cols) >= LANES ? ALL : ((1u << (cols)) - 1u));                           \
     MASK m1 = (MASK)((cols) >= 2 * LANES ? ALL : (cols) <= LANES ? 0u : ((1u << ((cols) - LANES)) - 1u));
 
-/* 12 independent chains x = x*m + d, then their sum */
-#define CV_FMA_LOOP(T)                                                                         \
-    VEC x[12], m = SET1((T)0.999999), d = SET1((T)1e-3);                                       \
-    for (int i = 0; i < 12; i++) x[i] = SET1((T)i);                                            \
-    for (int64_t it = 0; it < iters; it++)                                                     \
-        for (int i = 0; i < 12; i++) x[i] = FMA(x[i], m, d);                                   \
-    for (int i = 1; i < 12; i++) x[0] = ADD(x[0], x[i]);                                       \
-    return REDUCE(x[0]);
-
 #define T float
 #define VEC __m512
 #define MASK __mmask16
@@ -125,7 +116,7 @@
 #define LOAD _mm512_loadu_ps
 #define MLOAD _mm512_maskz_loadu_ps
 #define MSTORE _mm512_mask_storeu_ps
-#define REDUCE _mm512_reduce_add_ps
+#define STORE _mm512_storeu_ps
 CV_UKR_ALL(f32)
 CV_TARGET_AVX512 CV_GEMM_UKR_DECL(float, cv_gemm_ukr_f32_avx512)
 {
@@ -152,7 +143,7 @@ CV_TARGET_AVX512 double cv_gemm_fma_loop_f32_avx512(int64_t iters) { CV_FMA_LOOP
 #undef LOAD
 #undef MLOAD
 #undef MSTORE
-#undef REDUCE
+#undef STORE
 
 #define T double
 #define VEC __m512d
@@ -169,7 +160,7 @@ CV_TARGET_AVX512 double cv_gemm_fma_loop_f32_avx512(int64_t iters) { CV_FMA_LOOP
 #define LOAD _mm512_loadu_pd
 #define MLOAD _mm512_maskz_loadu_pd
 #define MSTORE _mm512_mask_storeu_pd
-#define REDUCE _mm512_reduce_add_pd
+#define STORE _mm512_storeu_pd
 CV_UKR_ALL(f64)
 CV_TARGET_AVX512 CV_GEMM_UKR_DECL(double, cv_gemm_ukr_f64_avx512)
 {

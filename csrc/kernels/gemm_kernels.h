@@ -54,6 +54,20 @@ double cv_gemm_fma_loop_f32_avx512(int64_t iters);
 double cv_gemm_fma_loop_f64_avx512(int64_t iters);
 double cv_gemm_fma_loop_f32_avx2(int64_t iters);
 double cv_gemm_fma_loop_f64_avx2(int64_t iters);
+
+/* The body of the FMA-peak loops, for a SIMD file that has defined VEC, LANES, SET1, FMA, ADD and
+ * STORE: 12 independent chains x = x*m + d (enough to fill two pipes of 4-cycle FMAs), then
+ * their sum. */
+#define CV_FMA_LOOP(T)                                                                         \
+    VEC x[12], m = SET1((T)0.999999), d = SET1((T)1e-3);                                       \
+    T out[LANES], s = 0;                                                                       \
+    for (int i = 0; i < 12; i++) x[i] = SET1((T)i);                                            \
+    for (int64_t it = 0; it < iters; it++)                                                     \
+        for (int i = 0; i < 12; i++) x[i] = FMA(x[i], m, d);                                   \
+    for (int i = 1; i < 12; i++) x[0] = ADD(x[0], x[i]);                                       \
+    STORE(out, x[0]);                                                                          \
+    for (int i = 0; i < LANES; i++) s += out[i];                                               \
+    return s;
 #endif
 
 #endif
