@@ -11,13 +11,16 @@ static PyArrayObject *gemm_operand(PyObject *obj, int *typenum, const char *fn, 
                                    int *trans, int64_t *rows, int64_t *cols, int64_t *ld)
 {
     PyArrayObject *raw, *a;
+    if (!(raw = (PyArrayObject *)PyArray_FROM_O(obj))) return NULL;
     if (*typenum < 0) {
-        int t;
-        if (!(a = cv_float_main(obj, fn, name, &t))) return NULL; /* only for the message and t */
-        Py_DECREF(a);
+        int t = PyArray_DESCR(raw)->type_num;
+        if (t != NPY_FLOAT && t != NPY_DOUBLE) {
+            int ignored;
+            Py_DECREF(raw);
+            return cv_float_main(obj, fn, name, &ignored); /* NULL, with the TypeError */
+        }
         *typenum = t;
     }
-    if (!(raw = (PyArrayObject *)PyArray_FROM_O(obj))) return NULL;
     if (cv_check_ndim(raw, 2, fn, name) < 0) goto fail;
     if (PyArray_DESCR(raw)->type_num == *typenum && PyArray_ISALIGNED(raw) &&
         PyArray_ISNOTSWAPPED(raw)) {
@@ -186,7 +189,11 @@ static PyObject *py_fma_peak(PyObject *self, PyObject *args)
 
 PyMethodDef cv_methods_gemm[] = {
     {"gemm", py_gemm, METH_VARARGS,
-     "gemm(transA, transB, alpha, a, b, beta, c): c = alpha * op(a) @ op(b) + beta * c in place"},
+     "gemm(transA, transB, alpha, a, b, beta, c): c = alpha * op(a) @ op(b) + beta * c in place.\n"
+     "op(x) is x.T when its flag is true. a decides the dtype (float32/float64), b is converted.\n"
+     "c must have a's dtype, be writeable with contiguous rows (a C array or a slice of one), and\n"
+     "not overlap a or b. beta == 0 overwrites c (NaN there is ignored); alpha == 0 or K == 0\n"
+     "gives beta * c without reading a and b, as BLAS."},
     {"matmul", py_matmul, METH_VARARGS, "matmul(a, b) -> a @ b (2-D, float32/float64 from a)"},
     {"gemm_blocking", py_gemm_blocking, METH_NOARGS,
      "Block sizes (MR, NR, MC, KC, NC) of the active ISA path, per dtype."},

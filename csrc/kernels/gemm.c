@@ -57,6 +57,7 @@
 #define UKR_NR(isa) CV_GEMM_NR_F32_##isa
 #define UKR(isa) cv_gemm_ukr_f32_##isa
 #define UKR_EDGE(isa) cv_gemm_ukr_edge_f32_##isa
+#define INTERLEAVE(isa) cv_gemm_interleave_f32_##isa
 #include "gemm.inc"
 #undef T
 #undef SFX
@@ -67,6 +68,7 @@
 #undef UKR_NR
 #undef UKR
 #undef UKR_EDGE
+#undef INTERLEAVE
 
 #define T double
 #define SFX(name) name##_f64
@@ -76,6 +78,7 @@
 #define UKR_NR(isa) CV_GEMM_NR_F64_##isa
 #define UKR(isa) cv_gemm_ukr_f64_##isa
 #define UKR_EDGE(isa) cv_gemm_ukr_edge_f64_##isa
+#define INTERLEAVE(isa) cv_gemm_interleave_f64_##isa
 #include "gemm.inc"
 
 /* CPU time of the calling thread: the peak is measured per thread on its own CPU time, so that

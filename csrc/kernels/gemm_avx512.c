@@ -128,6 +128,57 @@ CV_TARGET_AVX512 CV_GEMM_UKR_EDGE_DECL(float, cv_gemm_ukr_edge_f32_avx512)
     ukr_f32_by_rows[rows](K, a, b, c, ldc, alpha, beta, m0, m1);
 }
 CV_TARGET_AVX512 double cv_gemm_fma_loop_f32_avx512(int64_t iters) { CV_FMA_LOOP(float) }
+
+/* 16x16 transpose in registers: r[i][j] -> r[j][i] (unpack pairs of rows, then shuffle pairs,
+ * then exchange 128-bit lanes twice). */
+CV_TARGET_AVX512 static inline void transpose16(__m512 r[16])
+{
+    __m512 t[16];
+    for (int i = 0; i < 8; i++) {
+        t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+        t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+    }
+    for (int i = 0; i < 4; i++) {
+        r[4 * i] = _mm512_shuffle_ps(t[4 * i], t[4 * i + 2], 0x44);
+        r[4 * i + 1] = _mm512_shuffle_ps(t[4 * i], t[4 * i + 2], 0xEE);
+        r[4 * i + 2] = _mm512_shuffle_ps(t[4 * i + 1], t[4 * i + 3], 0x44);
+        r[4 * i + 3] = _mm512_shuffle_ps(t[4 * i + 1], t[4 * i + 3], 0xEE);
+    }
+    for (int h = 0; h < 2; h++)
+        for (int c = 0; c < 4; c++) {
+            t[8 * h + c] = _mm512_shuffle_f32x4(r[8 * h + c], r[8 * h + 4 + c], 0x88);
+            t[8 * h + 4 + c] = _mm512_shuffle_f32x4(r[8 * h + c], r[8 * h + 4 + c], 0xDD);
+        }
+    for (int c = 0; c < 8; c++) {
+        r[c] = _mm512_shuffle_f32x4(t[c], t[8 + c], 0x88);
+        r[8 + c] = _mm512_shuffle_f32x4(t[c], t[8 + c], 0xDD);
+    }
+}
+
+/* The packing transpose, for both dtypes: blocks of LANES rows x LANES k are loaded as rows
+ * (contiguous), transposed in registers and stored as LANES-row slices of the panel; the last
+ * k (kc % LANES) are copied one by one. */
+#define CV_INTERLEAVE_BODY(TRANSPOSE)                                                          \
+    int64_t k0 = 0;                                                                            \
+    for (; k0 + LANES <= kc; k0 += LANES) {                                                    \
+        for (int g = 0; g < R; g += LANES) {                                                   \
+            const int n = R - g < LANES ? R - g : LANES;                                       \
+            const MASK mk = (MASK)(n == LANES ? ALL : (1u << n) - 1u);                         \
+            VEC r[LANES];                                                                      \
+            for (int i = 0; i < LANES; i++)                                                    \
+                r[i] = i < n ? LOAD(src + (g + i) * ld + k0) : ZERO();                         \
+            TRANSPOSE(r);                                                                      \
+            for (int c = 0; c < LANES; c++) MSTORE(dst + (k0 + c) * R + g, mk, r[c]);          \
+        }                                                                                      \
+    }                                                                                          \
+    for (int64_t k = k0; k < kc; k++)                                                          \
+        for (int i = 0; i < R; i++) dst[k * R + i] = src[i * ld + k];
+
+/* dst[k*R + r] = src[r*ld + k] for r < R, k < kc (the contract in gemm_kernels.h) */
+CV_TARGET_AVX512 CV_GEMM_INTERLEAVE_DECL(float, cv_gemm_interleave_f32_avx512)
+{
+    CV_INTERLEAVE_BODY(transpose16)
+}
 #undef T
 #undef VEC
 #undef MASK
@@ -172,4 +223,30 @@ CV_TARGET_AVX512 CV_GEMM_UKR_EDGE_DECL(double, cv_gemm_ukr_edge_f64_avx512)
     ukr_f64_by_rows[rows](K, a, b, c, ldc, alpha, beta, m0, m1);
 }
 CV_TARGET_AVX512 double cv_gemm_fma_loop_f64_avx512(int64_t iters) { CV_FMA_LOOP(double) }
+
+/* 8x8 transpose in registers: unpack pairs of rows, then two exchanges of 128-bit lanes */
+CV_TARGET_AVX512 static inline void transpose8(__m512d r[8])
+{
+    __m512d t[8], u[8];
+    for (int i = 0; i < 4; i++) {
+        t[2 * i] = _mm512_unpacklo_pd(r[2 * i], r[2 * i + 1]);     /* even columns */
+        t[2 * i + 1] = _mm512_unpackhi_pd(r[2 * i], r[2 * i + 1]); /* odd columns */
+    }
+    for (int h = 0; h < 2; h++)     /* rows 0-3, rows 4-7 */
+        for (int o = 0; o < 2; o++) { /* even, odd */
+            u[4 * h + 2 * o] = _mm512_shuffle_f64x2(t[4 * h + o], t[4 * h + 2 + o], 0x88);
+            u[4 * h + 2 * o + 1] = _mm512_shuffle_f64x2(t[4 * h + o], t[4 * h + 2 + o], 0xDD);
+        }
+    /* u[2o] holds columns o, o+4; u[2o+1] columns o+2, o+6 (rows of one half each) */
+    for (int o = 0; o < 2; o++)
+        for (int q = 0; q < 2; q++) {
+            r[o + 2 * q] = _mm512_shuffle_f64x2(u[2 * o + q], u[4 + 2 * o + q], 0x88);
+            r[o + 2 * q + 4] = _mm512_shuffle_f64x2(u[2 * o + q], u[4 + 2 * o + q], 0xDD);
+        }
+}
+
+CV_TARGET_AVX512 CV_GEMM_INTERLEAVE_DECL(double, cv_gemm_interleave_f64_avx512)
+{
+    CV_INTERLEAVE_BODY(transpose8)
+}
 #endif

@@ -40,7 +40,15 @@
     void name(int64_t K, const T *restrict a, const T *restrict b, T *restrict c, int64_t ldc, \
               T alpha, T beta, int rows, int cols)
 
+/* Packing of R rows (R <= the panel width) stored ld apart into one panel:
+ * dst[k*R + r] = src[r*ld + k], k < kc. A from row-major storage and B from transposed storage
+ * both need it (R <= 32 for f32, <= 16 for f64). */
+#define CV_GEMM_INTERLEAVE_DECL(T, name)                                                      \
+    void name(T *restrict dst, const T *restrict src, int64_t ld, int64_t kc, int R)
+
 #if CV_GEMM_X86
+CV_GEMM_INTERLEAVE_DECL(float, cv_gemm_interleave_f32_avx512);
+CV_GEMM_INTERLEAVE_DECL(double, cv_gemm_interleave_f64_avx512);
 CV_GEMM_UKR_EDGE_DECL(float, cv_gemm_ukr_edge_f32_avx512);
 CV_GEMM_UKR_EDGE_DECL(double, cv_gemm_ukr_edge_f64_avx512);
 CV_GEMM_UKR_DECL(float, cv_gemm_ukr_f32_avx512);
