@@ -6,6 +6,7 @@ uses, and a Markdown table: GFLOP/s (median of >= 5 runs), cvnn/NumPy and % of m
     python benchmarks/bench_gemm.py                 # a few minutes
     python benchmarks/bench_gemm.py --quick         # under a minute
     python benchmarks/bench_gemm.py --threads 2 --dtype float32
+    python benchmarks/bench_gemm.py --cpu-time      # 1-thread rows on CPU time (loaded machine)
 
 NumPy's BLAS threads are set through threadpoolctl when installed, else through the OpenBLAS
 entry points found in the loaded library (ctypes), else in a subprocess started with
@@ -115,20 +116,22 @@ class NumpyBlas:
         self._set(n)
 
 
-def median_time(fn, reps, min_seconds=0.02):
+def median_time(fn, reps, clock=time.perf_counter, min_seconds=0.02):
     """Median over `reps` runs of the time of one call; each run repeats the call enough times
-    to last about min_seconds (small sizes)."""
+    to last about min_seconds (small sizes). clock: wall (perf_counter) or the calling thread's
+    CPU time (thread_time), which other processes on a loaded machine do not inflate; it is
+    only meaningful when all the work runs in the calling thread (1 thread)."""
     fn()
-    t0 = time.perf_counter()
+    t0 = clock()
     fn()
-    one = max(time.perf_counter() - t0, 1e-7)
+    one = max(clock() - t0, 1e-7)
     inner = max(1, int(min_seconds / one))
     times = []
     for _ in range(reps):
-        t0 = time.perf_counter()
+        t0 = clock()
         for _ in range(inner):
             fn()
-        times.append((time.perf_counter() - t0) / inner)
+        times.append((clock() - t0) / inner)
     return statistics.median(times)
 
 
@@ -139,14 +142,12 @@ def make(M, N, K, transB, dtype, seed=0):
     return a, b, np.empty((M, N), dtype)
 
 
-def numpy_gflops(cases, dtype, reps):
-    out = []
-    for _, M, N, K, tb in cases:
-        a, b, c = make(M, N, K, tb, dtype)
-        bb = b.T if tb else b
-        t = median_time(lambda: np.matmul(a, bb, out=c), reps)
-        out.append(2.0 * M * N * K / t * 1e-9)
-    return out
+def numpy_gflops(case, dtype, reps, clock=time.perf_counter):
+    _, M, N, K, tb = case
+    a, b, c = make(M, N, K, tb, dtype)
+    bb = b.T if tb else b
+    t = median_time(lambda: np.matmul(a, bb, out=c), reps, clock)
+    return 2.0 * M * N * K / t * 1e-9
 
 
 def numpy_in_subprocess(cases, dtype, threads, reps):
@@ -164,13 +165,15 @@ def main():
     p.add_argument("--threads", default="1,2", help="comma-separated thread counts (default 1,2)")
     p.add_argument("--dtype", default="float32,float64", help="float32, float64 or both")
     p.add_argument("--reps", type=int, default=None, help="runs per median (default 7, quick 5)")
+    p.add_argument("--cpu-time", action="store_true",
+                   help="time 1-thread rows on the thread's CPU time (robust to machine load)")
     p.add_argument("--numpy-worker", default=None, help=argparse.SUPPRESS)
     args = p.parse_args()
 
     if args.numpy_worker is not None:  # child process: NumPy timings only
         job = json.loads(args.numpy_worker)
-        print(json.dumps(numpy_gflops([tuple(c) for c in job["cases"]], np.dtype(job["dtype"]).type,
-                                      job["reps"])))
+        dt = np.dtype(job["dtype"]).type
+        print(json.dumps([numpy_gflops(tuple(c), dt, job["reps"]) for c in job["cases"]]))
         return
 
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
@@ -197,6 +200,8 @@ def main():
         print("  build config: %s" % blas.info["openblas configuration"])
     print("  kernel (core) detected at run time: %s" % (blas.corename or "unknown"))
     print("  threads set via: %s" % blas.how)
+    print("timing:         %s" % ("1-thread rows on thread CPU time, 2-thread rows on wall time"
+                                  if args.cpu_time else "wall time"))
 
     peak = {}
     for dt in dtypes:
@@ -210,14 +215,17 @@ def main():
     for dt in dtypes:
         for t in threads:
             cvnn.set_num_threads(t)
+            clock = time.thread_time if args.cpu_time and t == 1 else time.perf_counter
             if blas.can_set_threads():
                 blas.set_threads(t)
-                ref = numpy_gflops(cases, dt, reps)
+                ref = None
             else:
                 ref = numpy_in_subprocess(cases, dt, t, reps)
-            for (label, M, N, K, tb), g_np in zip(cases, ref):
+            for i, (label, M, N, K, tb) in enumerate(cases):
+                # NumPy then cvnn on each shape, so both see about the same machine load
+                g_np = numpy_gflops(cases[i], dt, reps, clock) if ref is None else ref[i]
                 a, b, c = make(M, N, K, tb, dt)
-                sec = median_time(lambda: _C.gemm(False, tb, 1.0, a, b, 0.0, c), reps)
+                sec = median_time(lambda: _C.gemm(False, tb, 1.0, a, b, 0.0, c), reps, clock)
                 g = 2.0 * M * N * K / sec * 1e-9
                 shape = label if label.isdigit() else "%s: (%dx%d)@(%dx%d)" % (label, M, K, K, N)
                 rows.append((shape, np.dtype(dt).name, t, g, g_np, g / g_np, 100.0 * g / peak[dt, t]))
