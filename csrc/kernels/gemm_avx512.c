@@ -7,7 +7,8 @@
  * written with intrinsics, GCC 12 hoists the broadcasts into registers and spills accumulators.
  *
  * Partial tiles need no temporary: there is a kernel for every row count 1..14 (the A panel
- * keeps its stride of 14 per k), and the columns are written with masked loads and stores. */
+ * keeps its stride of 14 per k), and the columns of B and C are read and written with masked
+ * loads and stores, which also lets small products read B in place, unpacked. */
 #include "gemm_kernels.h"
 
 #if CV_GEMM_X86
@@ -49,38 +50,62 @@
     MSTORE(c + r * ldc, m0, ADD(MUL(va, c##r##0), MUL(vb, MLOAD(m0, c + r * ldc))));          \
     MSTORE(c + r * ldc + LANES, m1, ADD(MUL(va, c##r##1), MUL(vb, MLOAD(m1, c + r * ldc + LANES))));
 
-/* A kernel for the first n rows of a 14-row panel, for both dtypes (VEC, LANES, ... set). */
-#define CV_UKR_ROWS(SFXNAME, n)                                                                \
-    CV_TARGET_AVX512 static void ukr_##SFXNAME##_r##n(int64_t K, const T *restrict a,          \
-                                                      const T *restrict b, T *restrict c,      \
-                                                      int64_t ldc, T alpha, T beta, MASK m0,   \
-                                                      MASK m1)                                 \
+/* The same for tiles of at most LANES columns (one vector of B): half the FMAs of the full
+ * kernel, where that one would compute a second vector of masked-off columns. */
+#define CV_DECLH(r) VEC c##r##0 = ZERO();
+#define CV_FMAH(r)                                                                             \
+    __asm__(FMA_BCAST "%1%{" BCAST "%}, %2, %0" : "+v"(c##r##0) : "m"(a[r]), "v"(b0));
+#define CV_ST0H(r) MSTORE(c + r * ldc, m0, MUL(va, c##r##0));
+#define CV_ST1H(r) MSTORE(c + r * ldc, m0, ADD(MUL(va, c##r##0), MUL(vb, MLOAD(m0, c + r * ldc))));
+
+/* A kernel over the rows in ROWS (the first n of a 14-row panel), for both dtypes (VEC, LANES,
+ * ... set): VARS declares the B vectors, LOADB loads one k-row of them. */
+#define CV_UKR_GEN(fname, ROWS, VARS, LOADB, FMA1, DECL, ST0, ST1)                             \
+    CV_TARGET_AVX512 static void fname(int64_t K, const T *restrict a, const T *restrict b,    \
+                                       int64_t bs, T *restrict c, int64_t ldc, T alpha,        \
+                                       T beta, MASK m0, MASK m1)                               \
     {                                                                                          \
-        VEC b0, b1;                                                                            \
-        CV_ROWS##n(CV_DECL)                                                                    \
-        CV_ROWS##n(CV_PREF)                                                                    \
+        VARS                                                                                   \
+        ROWS(DECL)                                                                             \
+        ROWS(CV_PREF)                                                                          \
         int64_t k = 0;                                                                         \
+        (void)m1;                                                                              \
         for (; k + 4 <= K; k += 4) {                                                           \
-            _mm_prefetch((const char *)(b + 16 * LANES), _MM_HINT_T0);                         \
+            _mm_prefetch((const char *)(b + 8 * bs), _MM_HINT_T0);                             \
             for (int u = 0; u < 4; u++) {                                                      \
-                b0 = LOAD(b); b1 = LOAD(b + LANES);                                            \
-                CV_ROWS##n(CV_FMA)                                                             \
-                a += MR; b += 2 * LANES;                                                       \
+                LOADB                                                                          \
+                ROWS(FMA1)                                                                     \
+                a += MR; b += bs;                                                              \
             }                                                                                  \
         }                                                                                      \
         for (; k < K; k++) {                                                                   \
-            b0 = LOAD(b); b1 = LOAD(b + LANES);                                                \
-            CV_ROWS##n(CV_FMA)                                                                 \
-            a += MR; b += 2 * LANES;                                                           \
+            LOADB                                                                              \
+            ROWS(FMA1)                                                                         \
+            a += MR; b += bs;                                                                  \
         }                                                                                      \
         VEC va = SET1(alpha);                                                                  \
         if (beta == 0) {                                                                       \
-            CV_ROWS##n(CV_ST0)                                                                 \
+            ROWS(ST0)                                                                          \
         } else {                                                                               \
             VEC vb = SET1(beta);                                                               \
-            CV_ROWS##n(CV_ST1)                                                                 \
+            ROWS(ST1)                                                                          \
         }                                                                                      \
     }
+
+/* full width (2 vectors) as ukr_<dtype>_r<n>, one vector as ukh_<dtype>_r<n> */
+#define CV_UKR_ROWS(SFXNAME, n)                                                                \
+    CV_UKR_GEN(ukr_##SFXNAME##_r##n, CV_ROWS##n, VEC b0; VEC b1;,                              \
+               b0 = MLOAD(m0, b); b1 = MLOAD(m1, b + LANES);, CV_FMA, CV_DECL, CV_ST0, CV_ST1) \
+    CV_UKR_GEN(ukh_##SFXNAME##_r##n, CV_ROWS##n, VEC b0;, b0 = MLOAD(m0, b);, CV_FMAH,         \
+               CV_DECLH, CV_ST0H, CV_ST1H)
+
+/* kernels by row count, full and one-vector wide */
+#define CV_UKR_TABLE(name)                                                                     \
+    static void (*const name##_by_rows[MR + 1])(int64_t, const T *restrict, const T *restrict, \
+                                                int64_t, T *restrict, int64_t, T, T, MASK,     \
+                                                MASK) = {                                      \
+        NULL, name##_r1, name##_r2, name##_r3, name##_r4, name##_r5, name##_r6, name##_r7,     \
+        name##_r8, name##_r9, name##_r10, name##_r11, name##_r12, name##_r13, name##_r14};
 
 #define CV_UKR_ALL(SFXNAME)                                                                    \
     CV_UKR_ROWS(SFXNAME, 1) CV_UKR_ROWS(SFXNAME, 2) CV_UKR_ROWS(SFXNAME, 3)                    \
@@ -88,13 +113,7 @@
     CV_UKR_ROWS(SFXNAME, 7) CV_UKR_ROWS(SFXNAME, 8) CV_UKR_ROWS(SFXNAME, 9)                    \
     CV_UKR_ROWS(SFXNAME, 10) CV_UKR_ROWS(SFXNAME, 11) CV_UKR_ROWS(SFXNAME, 12)                 \
     CV_UKR_ROWS(SFXNAME, 13) CV_UKR_ROWS(SFXNAME, 14)                                          \
-    static void (*const ukr_##SFXNAME##_by_rows[MR + 1])(int64_t, const T *restrict,           \
-                                                        const T *restrict, T *restrict,       \
-                                                        int64_t, T, T, MASK, MASK) = {         \
-        NULL, ukr_##SFXNAME##_r1, ukr_##SFXNAME##_r2, ukr_##SFXNAME##_r3, ukr_##SFXNAME##_r4,  \
-        ukr_##SFXNAME##_r5, ukr_##SFXNAME##_r6, ukr_##SFXNAME##_r7, ukr_##SFXNAME##_r8,        \
-        ukr_##SFXNAME##_r9, ukr_##SFXNAME##_r10, ukr_##SFXNAME##_r11, ukr_##SFXNAME##_r12,     \
-        ukr_##SFXNAME##_r13, ukr_##SFXNAME##_r14};
+    CV_UKR_TABLE(ukr_##SFXNAME) CV_UKR_TABLE(ukh_##SFXNAME)
 
 /* masks of the first `cols` of the 2*LANES columns */
 #define CV_MASKS(cols)                                                                         \
@@ -120,12 +139,13 @@
 CV_UKR_ALL(f32)
 CV_TARGET_AVX512 CV_GEMM_UKR_DECL(float, cv_gemm_ukr_f32_avx512)
 {
-    ukr_f32_r14(K, a, b, c, ldc, alpha, beta, (MASK)ALL, (MASK)ALL);
+    ukr_f32_r14(K, a, b, 2 * LANES, c, ldc, alpha, beta, (MASK)ALL, (MASK)ALL);
 }
 CV_TARGET_AVX512 CV_GEMM_UKR_EDGE_DECL(float, cv_gemm_ukr_edge_f32_avx512)
 {
     CV_MASKS(cols)
-    ukr_f32_by_rows[rows](K, a, b, c, ldc, alpha, beta, m0, m1);
+    (cols <= LANES ? ukh_f32_by_rows : ukr_f32_by_rows)[rows](K, a, b, bstride, c, ldc, alpha,
+                                                              beta, m0, m1);
 }
 CV_TARGET_AVX512 double cv_gemm_fma_loop_f32_avx512(int64_t iters) { CV_FMA_LOOP(float) }
 
@@ -215,12 +235,13 @@ CV_TARGET_AVX512 CV_GEMM_INTERLEAVE_DECL(float, cv_gemm_interleave_f32_avx512)
 CV_UKR_ALL(f64)
 CV_TARGET_AVX512 CV_GEMM_UKR_DECL(double, cv_gemm_ukr_f64_avx512)
 {
-    ukr_f64_r14(K, a, b, c, ldc, alpha, beta, (MASK)ALL, (MASK)ALL);
+    ukr_f64_r14(K, a, b, 2 * LANES, c, ldc, alpha, beta, (MASK)ALL, (MASK)ALL);
 }
 CV_TARGET_AVX512 CV_GEMM_UKR_EDGE_DECL(double, cv_gemm_ukr_edge_f64_avx512)
 {
     CV_MASKS(cols)
-    ukr_f64_by_rows[rows](K, a, b, c, ldc, alpha, beta, m0, m1);
+    (cols <= LANES ? ukh_f64_by_rows : ukr_f64_by_rows)[rows](K, a, b, bstride, c, ldc, alpha,
+                                                              beta, m0, m1);
 }
 CV_TARGET_AVX512 double cv_gemm_fma_loop_f64_avx512(int64_t iters) { CV_FMA_LOOP(double) }
 

@@ -35,10 +35,11 @@
               T alpha, T beta)
 
 /* The same for a partial tile: only rows x cols (rows <= MR, cols <= NR) of c are read or
- * written; a is still a full MR-row panel. */
+ * written, and only cols columns of b, whose k-th row is at b + k*bstride (NR when packed;
+ * ldb when B is read in place); a is still a full MR-row panel. */
 #define CV_GEMM_UKR_EDGE_DECL(T, name)                                                        \
-    void name(int64_t K, const T *restrict a, const T *restrict b, T *restrict c, int64_t ldc, \
-              T alpha, T beta, int rows, int cols)
+    void name(int64_t K, const T *restrict a, const T *restrict b, int64_t bstride,           \
+              T *restrict c, int64_t ldc, T alpha, T beta, int rows, int cols)
 
 /* Packing of R rows (R <= the panel width) stored ld apart into one panel:
  * dst[k*R + r] = src[r*ld + k], k < kc. A from row-major storage and B from transposed storage
