@@ -148,8 +148,9 @@ def test_leading_dimensions_and_views(dtype, isa, rng):
             check_gemm(c2, ta, tb, 1.0, a2, b2, 0.0, c2)
 
 
+# strips of columns, of rows (few columns), a small B read in place, wide im2col-like shapes
 @pytest.mark.parametrize("M,N,K", [(300, 257, 511), (32, 5000, 147), (3000, 20, 100),
-                                   (200, 4200, 70)])
+                                   (2000, 64, 64), (200, 4200, 70)])
 def test_one_and_two_threads_bitwise_identical(M, N, K, dtype, isa, threads, rng):
     if not _C.have_openmp():
         pytest.skip("built without OpenMP")

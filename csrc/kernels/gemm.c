@@ -14,14 +14,16 @@
  * than it saves: plain loops. */
 #define CV_GEMM_DIRECT_FLOPS (2.0 * 8 * 8 * 8)
 /* Below this, waking a second thread and packing its own copy of one operand cost more than the
- * half of the work it takes (measured on the 2-core EPYC: about 96^3). */
+ * half of the work it takes. About 96^3: an estimate (a 96^3 product takes ~20 us on one core,
+ * waking a thread a few us); the shared machine was too loaded to time 2 threads fairly. */
 #define CV_GEMM_THREAD_FLOPS (2.0 * 96 * 96 * 96)
 /* the largest micro-tile of any path, in elements */
 #define CV_GEMM_MAX_TILE (CV_GEMM_MR_F32_AVX512 * CV_GEMM_NR_F32_AVX512)
 
 /* Cache blocks (elements). Zen 4 per core: 32 KiB L1d, 1 MiB L2; 32 MiB shared L3. KC x NR of B
  * (a micro-panel) is streamed through L1 for every MR-row panel of A; MC x KC of A stays in
- * L2; KC x NC of B stays in L3. */
+ * L2; KC x NC of B stays in L3. The AVX-512 blocks were tuned on the EPYC (single-thread CPU
+ * time, KC 128..512 x MC 56..224); the AVX2 and generic ones are reasoned, not tuned. */
 #define CV_GEMM_MC_F32_AVX512 (14 * 12)
 #define CV_GEMM_KC_F32_AVX512 384
 #define CV_GEMM_NC_F32_AVX512 (32 * 128)
