@@ -176,25 +176,29 @@ CV_TARGET_AVX512 static inline void transpose16(__m512 r[16])
 }
 
 /* The packing transpose, for both dtypes: blocks of LANES rows x LANES k are loaded as rows
- * (contiguous), transposed in registers and stored as LANES-row slices of the panel; the last
- * k (kc % LANES) are copied one by one. */
+ * (contiguous; rows past R as zeros), transposed in registers and stored as LANES-lane slices
+ * of the panel, so the padding lanes [R, W) get their zeros on the way; the last k
+ * (kc % LANES) are copied one by one. */
 #define CV_INTERLEAVE_BODY(TRANSPOSE)                                                          \
     int64_t k0 = 0;                                                                            \
     for (; k0 + LANES <= kc; k0 += LANES) {                                                    \
-        for (int g = 0; g < R; g += LANES) {                                                   \
-            const int n = R - g < LANES ? R - g : LANES;                                       \
-            const MASK mk = (MASK)(n == LANES ? ALL : (1u << n) - 1u);                         \
+        for (int g = 0; g < W; g += LANES) {                                                   \
+            const int n = R - g < 0 ? 0 : R - g < LANES ? R - g : LANES;                       \
+            const int w = W - g < LANES ? W - g : LANES;                                       \
+            const MASK mk = (MASK)(w == LANES ? ALL : (1u << w) - 1u);                         \
             VEC r[LANES];                                                                      \
             for (int i = 0; i < LANES; i++)                                                    \
                 r[i] = i < n ? LOAD(src + (g + i) * ld + k0) : ZERO();                         \
             TRANSPOSE(r);                                                                      \
-            for (int c = 0; c < LANES; c++) MSTORE(dst + (k0 + c) * R + g, mk, r[c]);          \
+            for (int c = 0; c < LANES; c++) MSTORE(dst + (k0 + c) * W + g, mk, r[c]);          \
         }                                                                                      \
     }                                                                                          \
-    for (int64_t k = k0; k < kc; k++)                                                          \
-        for (int i = 0; i < R; i++) dst[k * R + i] = src[i * ld + k];
+    for (int64_t k = k0; k < kc; k++) {                                                        \
+        for (int i = 0; i < R; i++) dst[k * W + i] = src[i * ld + k];                          \
+        for (int i = R; i < W; i++) dst[k * W + i] = (T)0;                                     \
+    }
 
-/* dst[k*R + r] = src[r*ld + k] for r < R, k < kc (the contract in gemm_kernels.h) */
+/* dst[k*W + r] = src[r*ld + k] for r < R, 0 for R <= r < W (the contract in gemm_kernels.h) */
 CV_TARGET_AVX512 CV_GEMM_INTERLEAVE_DECL(float, cv_gemm_interleave_f32_avx512)
 {
     CV_INTERLEAVE_BODY(transpose16)

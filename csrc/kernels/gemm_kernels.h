@@ -41,11 +41,11 @@
     void name(int64_t K, const T *restrict a, const T *restrict b, int64_t bstride,           \
               T *restrict c, int64_t ldc, T alpha, T beta, int rows, int cols)
 
-/* Packing of R rows (R <= the panel width) stored ld apart into one panel:
- * dst[k*R + r] = src[r*ld + k], k < kc. A from row-major storage and B from transposed storage
- * both need it (R <= 32 for f32, <= 16 for f64). */
+/* Packing of R rows stored ld apart into one panel of width W >= R: dst[k*W + r] =
+ * src[r*ld + k] for r < R and 0 for R <= r < W, k < kc. A from row-major storage and B from
+ * transposed storage both need it (W <= 32 for f32, <= 16 for f64). */
 #define CV_GEMM_INTERLEAVE_DECL(T, name)                                                      \
-    void name(T *restrict dst, const T *restrict src, int64_t ld, int64_t kc, int R)
+    void name(T *restrict dst, const T *restrict src, int64_t ld, int64_t kc, int R, int W)
 
 #if CV_GEMM_X86
 CV_GEMM_INTERLEAVE_DECL(float, cv_gemm_interleave_f32_avx512);
