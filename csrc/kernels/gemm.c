@@ -2,6 +2,7 @@
  * cache-blocked, with a register-blocked micro-kernel per ISA chosen at run time
  * (cv_isa_active: gemm_avx512.c, gemm_avx2.c, or the plain-C one in gemm.inc). The blocked
  * loops and packing are in gemm.inc, included once per dtype. */
+#define _POSIX_C_SOURCE 200112L /* clock_gettime under -std=c11 */
 #include "cvnn.h"
 #include "gemm_kernels.h"
 
@@ -87,9 +88,13 @@
  * other processes sharing the machine do not lower it (they do lower wall-clock GFLOP/s). */
 static double thread_seconds(void)
 {
+#if defined(CLOCK_THREAD_CPUTIME_ID)
     struct timespec ts;
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+#else
+    return (double)clock() / CLOCKS_PER_SEC; /* no per-thread clock: process time */
+#endif
 }
 
 /* Flops of one iteration of the FMA loop of the active ISA. */
