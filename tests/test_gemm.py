@@ -263,3 +263,35 @@ def test_fma_peak(isa):
         _C.fma_peak(np.int32, 1)
     with pytest.raises(ValueError, match="fma_peak: threads must be >= 1, got 0"):
         _C.fma_peak(np.float64, 0)
+
+
+def test_bindings_leak_no_references(rng):
+    """Every path of gemm/matmul (in place, Fortran and copied operands, each error) leaves the
+    reference counts of its arguments as they were. (main's conftest.assert_no_leaks does the
+    same for the other families; this one predates it on this branch.)"""
+    import sys
+    a = rng.standard_normal((5, 7))
+    af = np.asfortranarray(a)
+    b = rng.standard_normal((7, 3))
+    c = np.zeros((5, 3))
+    c32 = np.zeros((5, 3), np.float32)
+    calls = [lambda: _C.gemm(False, False, 1.0, a, b, 0.0, c),
+             lambda: _C.gemm(False, False, 1.0, af, b[::-1], 1.0, c),
+             lambda: _C.gemm(False, False, 1.0, a, b, 0.0, c32),
+             lambda: _C.gemm(True, False, 1.0, a, b, 0.0, c),
+             lambda: _C.gemm(False, False, 1.0, a, b, 0.0, c.T),
+             lambda: _C.gemm(False, False, 1.0, a.astype(int), b, 0.0, c),
+             lambda: cvnn.matmul(a, b), lambda: cvnn.matmul(af, b.astype(np.float32)),
+             lambda: cvnn.matmul(a, b[:3]), lambda: cvnn.matmul(a[0], b)]
+    for call in calls:
+        def run():
+            try:
+                call()
+            except (ValueError, TypeError):
+                pass
+        for _ in range(3):
+            run()
+        before = [sys.getrefcount(x) for x in (a, af, b, c, c32)]
+        for _ in range(100):
+            run()
+        assert [sys.getrefcount(x) for x in (a, af, b, c, c32)] == before
