@@ -83,16 +83,18 @@ def _fc_check(normalization, keep, reg, N=2):
         f = lambda _: model.loss(X, y)[0]
         num = eval_numerical_gradient(f, model.params[name], verbose=False, h=1e-5)
         assert grads[name].shape == model.params[name].shape
+        if normalization == "batchnorm" and name in ("b1", "b2"):
+            # a bias before batchnorm cancels out: its gradient is zero up to rounding, and
+            # the element-wise rel_error of two roundings is meaningless
+            assert np.abs(grads[name]).max() < 1e-14 and np.abs(num).max() < 1e-8, name
+            continue
         # the notebook's metric, dominated by entries that are zero up to rounding: for this
         # very setup it prints up to 2.21e-05 (W2, plain, reg=0) and 1.10e-04 (W1, batchnorm,
         # N=2); the BatchNormalization notebook calls 1e-4 to 1e-10 fine
         bound = 1e-4 if normalization is None else 5e-4
         assert rel_error(num, grads[name]) < bound, (name, rel_error(num, grads[name]))
         # and a tight whole-array check that any wrong term fails
-        if N >= 10 and normalization == "batchnorm" and name in ("b1", "b2"):
-            # a bias before batchnorm cancels out: its gradient is zero up to rounding
-            assert np.abs(grads[name]).max() < 1e-14 and np.abs(num).max() < 1e-8, name
-        elif N >= 10:
+        if N >= 10:
             assert _norm_rel(num, grads[name]) < 1e-7, (name, _norm_rel(num, grads[name]))
 
 
