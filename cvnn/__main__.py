@@ -125,6 +125,9 @@ def build_parser():
     t.add_argument("--epochs", type=int, default=12, help="number of epochs")
     t.add_argument("--num-train", type=int, default=49000,
                    help="training images (the next 1000 are the validation set)")
+    t.add_argument("--num-test", type=int, default=1000,
+                   help="test images to report the accuracy on (the first ones of the test "
+                   "batch, as CS231n; at most 10000)")
     t.add_argument("--time-limit", type=float, default=None,
                    help="stop training after about this many seconds (then evaluate as usual)")
     t.add_argument("--seed", type=int, default=0, help="seed of NumPy's global RNG (init, batches, dropout)")
@@ -146,8 +149,8 @@ def cmd_train(args):
     from .data_utils import get_CIFAR10_data
     from .solver import Solver
 
-    if args.batch_size < 1 or args.epochs < 1 or args.num_train < 1:
-        raise SystemExit("train: --batch-size, --epochs and --num-train must be positive")
+    if args.batch_size < 1 or args.epochs < 1 or args.num_train < 1 or args.num_test < 1:
+        raise SystemExit("train: --batch-size, --epochs, --num-train and --num-test must be positive")
     if args.threads is not None:
         if args.threads < 1:
             raise SystemExit("train: --threads must be >= 1")
@@ -156,7 +159,8 @@ def cmd_train(args):
     np.random.seed(args.seed)
     model = MODELS[args.model][0](args, 3 * 32 * 32, 10, dtype)  # checks options before loading
     t0 = time.perf_counter()
-    data = get_CIFAR10_data(num_training=args.num_train, cifar10_dir=args.data, dtype=dtype)
+    data = get_CIFAR10_data(num_training=args.num_train, num_test=args.num_test,
+                            cifar10_dir=args.data, dtype=dtype)
     print("Loaded CIFAR-10 in %.1f s: %d train, %d val, %d test images"
           % (time.perf_counter() - t0, len(data["y_train"]), len(data["y_val"]), len(data["y_test"])))
     os.makedirs(args.out, exist_ok=True)
@@ -188,7 +192,7 @@ def cmd_train(args):
     print("Trained %d epochs (%d iterations) in %.1f s" % (solver.epoch, len(solver.loss_history), train_time))
     print("Wrote %s, %s, %s" % (ckpt, model_path, png))
     print("Validation accuracy: %.4f" % val_acc)
-    print("Test accuracy: %.4f" % test_acc)
+    print("Test accuracy: %.4f" % test_acc)  # on --num-test images
     return 0
 
 

@@ -65,7 +65,7 @@ def test_download_offline_message(tmp_path, capsys):
 
 @pytest.mark.parametrize("model,extra", [
     ("fc", ["--hidden-dims", "40,30", "--normalization", "none", "--dropout-keep", "1"]),
-    ("twolayer", ["--hidden-dims", "50"]),
+    ("twolayer", ["--hidden-dims", "50", "--num-test", "500"]),
 ])
 def test_tiny_train_end_to_end(cifar10_dir, tmp_path, model, extra):
     out_dir = tmp_path / "run"
