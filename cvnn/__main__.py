@@ -133,6 +133,9 @@ def build_parser():
     t.add_argument("--seed", type=int, default=0, help="seed of NumPy's global RNG (init, batches, dropout)")
     t.add_argument("--data", default=None,
                    help="folder holding cifar-10-batches-py or -bin (default: $CVNN_DATA, ./datasets, ...)")
+    t.add_argument("--no-download", action="store_true",
+                   help="when no CIFAR-10 is found, stop with instructions instead of downloading "
+                   "the official archive (MD5-checked) into ./datasets")
     t.add_argument("--out", default="runs/cifar10",
                    help="folder for the checkpoint, model, curves.png and results.json")
     t.add_argument("--threads", type=int, default=None,
@@ -142,6 +145,27 @@ def build_parser():
     t.add_argument("--print-every", type=int, default=100, help="print the loss every N iterations")
     t.add_argument("--quiet", action="store_true", help="no per-iteration output or progress bar")
     return p
+
+
+def resolve_data(data, allow_download, download=None):
+    """The CIFAR-10 folder to train on: `data` when given, else the first one found where
+    cvnn looks ($CVNN_DATA, ./datasets, ...); when none is found and downloads are allowed,
+    the official archive is fetched into ./datasets and checked against its MD5."""
+    from .data_utils import MISSING_HELP, download_CIFAR10, find_cifar10
+
+    if data is not None:
+        return data
+    try:
+        return find_cifar10()
+    except FileNotFoundError:
+        if not allow_download:
+            raise SystemExit("train: " + MISSING_HELP)
+    print("CIFAR-10 not found locally: downloading the official archive into ./datasets "
+          "(MD5-checked; about 170 MB)")
+    try:
+        return (download or download_CIFAR10)(dest="datasets")
+    except (OSError, ValueError) as exc:
+        raise SystemExit("train: could not download CIFAR-10 (%s). %s" % (exc, MISSING_HELP))
 
 
 def cmd_train(args):
@@ -160,7 +184,7 @@ def cmd_train(args):
     model = MODELS[args.model][0](args, 3 * 32 * 32, 10, dtype)  # checks options before loading
     t0 = time.perf_counter()
     data = get_CIFAR10_data(num_training=args.num_train, num_test=args.num_test,
-                            cifar10_dir=args.data, dtype=dtype)
+                            cifar10_dir=resolve_data(args.data, not args.no_download), dtype=dtype)
     print("Loaded CIFAR-10 in %.1f s: %d train, %d val, %d test images"
           % (time.perf_counter() - t0, len(data["y_train"]), len(data["y_val"]), len(data["y_test"])))
     os.makedirs(args.out, exist_ok=True)

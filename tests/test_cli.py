@@ -91,3 +91,30 @@ def test_twolayer_rejects_fc_options(cifar10_dir, tmp_path):
     r = _run("train", "--model", "twolayer", "--normalization", "batchnorm", "--num-train", "50",
              "--epochs", "1", "--data", str(cifar10_dir), "--out", str(tmp_path))
     assert r.returncode != 0 and "no normalization or dropout" in r.stderr
+
+
+def test_train_finds_or_downloads_its_data(tmp_path, monkeypatch):
+    from cvnn.__main__ import resolve_data
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CVNN_DATA", str(tmp_path / "nowhere"))
+    monkeypatch.setattr("cvnn.data_utils._PROJECT", str(tmp_path / "no-project"))
+    assert resolve_data("given/folder", True) == "given/folder"
+    with pytest.raises(SystemExit, match="python -m cvnn download"):
+        resolve_data(None, False)
+    calls = []
+    got = resolve_data(None, True, download=lambda dest: calls.append(dest) or "datasets/x")
+    assert got == "datasets/x" and calls == ["datasets"]
+
+    def offline(dest):
+        raise ConnectionError("no network")
+    with pytest.raises(SystemExit, match="could not download CIFAR-10 .no network."):
+        resolve_data(None, True, download=offline)
+
+
+def test_train_uses_data_found_without_downloading(cifar10_dir, monkeypatch):
+    from cvnn.__main__ import resolve_data
+    monkeypatch.setenv("CVNN_DATA", str(cifar10_dir))
+
+    def must_not_download(dest):
+        raise AssertionError("downloaded although the data were there")
+    assert pathlib.Path(resolve_data(None, True, download=must_not_download)) == pathlib.Path(cifar10_dir)
