@@ -51,6 +51,9 @@ int cv_status(int st, const char *fn);
     CV_FAMILY(affine)                                                                          \
     CV_FAMILY(activ)                                                                           \
     CV_FAMILY(loss)                                                                            \
+    CV_FAMILY(conv)                                                                            \
+    CV_FAMILY(pool)                                                                            \
+    CV_FAMILY(snorm)                                                                           \
     /* end of families: add new ones above this line */
 
 #define CV_DECLARE_FAMILY(name) extern PyMethodDef cv_methods_##name[];

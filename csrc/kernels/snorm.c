@@ -1,0 +1,23 @@
+/* snorm.c: spatial batch normalisation and group normalisation on NCHW, float32 and float64
+ * from snorm.inc. Statistics are accumulated in double whatever the dtype. */
+#include "cvnn.h"
+
+#include <math.h>
+
+#ifdef CVNN_OPENMP
+#include <omp.h>
+#define CV_PFOR _Pragma("omp parallel for num_threads(nt) schedule(static) if(nt > 1)")
+#else
+#define CV_PFOR
+#endif
+
+#define T float
+#define SFX(name) name##_f32
+#include "snorm.inc"
+#undef T
+#undef SFX
+#define T double
+#define SFX(name) name##_f64
+#include "snorm.inc"
+#undef T
+#undef SFX
