@@ -90,10 +90,10 @@ def max_pool_forward_fast(x, pool_param):
     tiles = len(shape) == 4 and ph == pw == stride and ph > 0 and \
         shape[2] % ph == 0 and shape[3] % pw == 0
     if tiles:
-        out, reshape_cache = max_pool_forward_reshape(x, pool_param)
-        return out, ("reshape", reshape_cache)
-    out, im2col_cache = max_pool_forward_im2col(x, pool_param)
-    return out, ("im2col", im2col_cache)
+        out = _C.max_pool_forward(x, ph, pw, stride, False, "max_pool_forward_fast")
+        return out, ("reshape", (x, out, pool_param))
+    out, argmax = _C.max_pool_forward(x, ph, pw, stride, True, "max_pool_forward_fast")
+    return out, ("im2col", (x, argmax, pool_param))
 
 
 def max_pool_backward_fast(dout, cache):

@@ -25,8 +25,10 @@ static PyArrayObject *vec_of(PyObject *o, int t, const char *fn, const char *nam
 
 static int check_eps(const char *fn, double eps)
 {
+    char buf[32];
     if (eps > 0 && isfinite(eps)) return 0;
-    PyErr_Format(PyExc_ValueError, "%s: eps (%g) must be a positive finite number", fn, eps);
+    snprintf(buf, sizeof buf, "%g", eps); /* PyErr_Format has no %g */
+    PyErr_Format(PyExc_ValueError, "%s: eps (%s) must be a positive finite number", fn, buf);
     return -1;
 }
 
