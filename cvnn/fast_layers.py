@@ -160,7 +160,7 @@ def max_pool_backward_reshape(dout, cache):
     """
     x, out, pool_param = cache
     ph, pw, stride = _pool_args(pool_param)
-    return _C.max_pool_backward_split(dout, x, out, ph, pw, stride, "max_pool_backward_reshape")
+    return _C.max_pool_backward(dout, x, ph, pw, stride, None, out, "max_pool_backward_reshape")
 
 
 def max_pool_forward_im2col(x, pool_param):
@@ -197,7 +197,7 @@ def max_pool_backward_im2col(dout, cache):
     """
     x, argmax, pool_param = cache
     ph, pw, stride = _pool_args(pool_param)
-    return _C.max_pool_backward_idx(dout, argmax, x, ph, pw, stride, "max_pool_backward_im2col")
+    return _C.max_pool_backward(dout, x, ph, pw, stride, argmax, None, "max_pool_backward_im2col")
 
 
 def im2col(x, field_height, field_width, padding=1, stride=1):

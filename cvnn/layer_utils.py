@@ -71,6 +71,22 @@ def conv_relu_backward(dout, cache):
     return conv_backward_fast(da, conv_cache)
 
 
+def _conv_norm_relu(x, w, b, conv_param, norm_forward):
+    """conv - norm - relu, with norm_forward(a) -> (out, cache) the normalisation"""
+    a, conv_cache = conv_forward_fast(x, w, b, conv_param)
+    an, norm_cache = norm_forward(a)
+    out, relu_cache = relu_forward(an)
+    return out, (conv_cache, norm_cache, relu_cache)
+
+
+def _conv_norm_relu_backward(dout, cache, norm_backward):
+    conv_cache, norm_cache, relu_cache = cache
+    dan = relu_backward(dout, relu_cache)
+    da, dgamma, dbeta = norm_backward(dan, norm_cache)
+    dx, dw, db = conv_backward_fast(da, conv_cache)
+    return dx, dw, db, dgamma, dbeta
+
+
 def conv_bn_relu_forward(x, w, b, gamma, beta, conv_param, bn_param):
     """Convolution, spatial batch normalization, ReLU.
 
@@ -85,10 +101,8 @@ def conv_bn_relu_forward(x, w, b, gamma, beta, conv_param, bn_param):
     out : ndarray, shape (N, F, H', W')
     cache : tuple (conv_cache, bn_cache, relu_cache)
     """
-    a, conv_cache = conv_forward_fast(x, w, b, conv_param)
-    an, bn_cache = spatial_batchnorm_forward(a, gamma, beta, bn_param)
-    out, relu_cache = relu_forward(an)
-    return out, (conv_cache, bn_cache, relu_cache)
+    return _conv_norm_relu(x, w, b, conv_param,
+                           lambda a: spatial_batchnorm_forward(a, gamma, beta, bn_param))
 
 
 def conv_bn_relu_backward(dout, cache):
@@ -98,11 +112,7 @@ def conv_bn_relu_backward(dout, cache):
     -------
     dx, dw, db, dgamma, dbeta : gradients with the shapes of x, w, b, gamma and beta
     """
-    conv_cache, bn_cache, relu_cache = cache
-    dan = relu_backward(dout, relu_cache)
-    da, dgamma, dbeta = spatial_batchnorm_backward(dan, bn_cache)
-    dx, dw, db = conv_backward_fast(da, conv_cache)
-    return dx, dw, db, dgamma, dbeta
+    return _conv_norm_relu_backward(dout, cache, spatial_batchnorm_backward)
 
 
 def conv_relu_pool_forward(x, w, b, conv_param, pool_param):
@@ -118,10 +128,9 @@ def conv_relu_pool_forward(x, w, b, conv_param, pool_param):
     out : ndarray, output from the pooling layer
     cache : tuple (conv_cache, relu_cache, pool_cache) to give to the backward pass
     """
-    a, conv_cache = conv_forward_fast(x, w, b, conv_param)
-    s, relu_cache = relu_forward(a)
+    s, conv_relu_cache = conv_relu_forward(x, w, b, conv_param)
     out, pool_cache = max_pool_forward_fast(s, pool_param)
-    return out, (conv_cache, relu_cache, pool_cache)
+    return out, conv_relu_cache + (pool_cache,)
 
 
 def conv_relu_pool_backward(dout, cache):
@@ -131,10 +140,8 @@ def conv_relu_pool_backward(dout, cache):
     -------
     dx, dw, db : gradients with the shapes of x, w and b
     """
-    conv_cache, relu_cache, pool_cache = cache
-    ds = max_pool_backward_fast(dout, pool_cache)
-    da = relu_backward(ds, relu_cache)
-    return conv_backward_fast(da, conv_cache)
+    ds = max_pool_backward_fast(dout, cache[-1])
+    return conv_relu_backward(ds, cache[:-1])
 
 
 def conv_bn_relu_pool_forward(x, w, b, gamma, beta, conv_param, bn_param, pool_param):
@@ -145,11 +152,9 @@ def conv_bn_relu_pool_forward(x, w, b, gamma, beta, conv_param, bn_param, pool_p
     out : ndarray, output from the pooling layer
     cache : tuple (conv_cache, bn_cache, relu_cache, pool_cache)
     """
-    a, conv_cache = conv_forward_fast(x, w, b, conv_param)
-    an, bn_cache = spatial_batchnorm_forward(a, gamma, beta, bn_param)
-    s, relu_cache = relu_forward(an)
+    s, conv_bn_relu_cache = conv_bn_relu_forward(x, w, b, gamma, beta, conv_param, bn_param)
     out, pool_cache = max_pool_forward_fast(s, pool_param)
-    return out, (conv_cache, bn_cache, relu_cache, pool_cache)
+    return out, conv_bn_relu_cache + (pool_cache,)
 
 
 def conv_bn_relu_pool_backward(dout, cache):
@@ -159,12 +164,8 @@ def conv_bn_relu_pool_backward(dout, cache):
     -------
     dx, dw, db, dgamma, dbeta : gradients with the shapes of x, w, b, gamma and beta
     """
-    conv_cache, bn_cache, relu_cache, pool_cache = cache
-    ds = max_pool_backward_fast(dout, pool_cache)
-    dan = relu_backward(ds, relu_cache)
-    da, dgamma, dbeta = spatial_batchnorm_backward(dan, bn_cache)
-    dx, dw, db = conv_backward_fast(da, conv_cache)
-    return dx, dw, db, dgamma, dbeta
+    ds = max_pool_backward_fast(dout, cache[-1])
+    return conv_bn_relu_backward(ds, cache[:-1])
 
 
 def conv_gn_relu_forward(x, w, b, gamma, beta, conv_param, G, gn_param):
@@ -180,10 +181,8 @@ def conv_gn_relu_forward(x, w, b, gamma, beta, conv_param, G, gn_param):
     out : ndarray, shape (N, F, H', W')
     cache : tuple (conv_cache, gn_cache, relu_cache)
     """
-    a, conv_cache = conv_forward_fast(x, w, b, conv_param)
-    an, gn_cache = spatial_groupnorm_forward(a, gamma, beta, G, gn_param)
-    out, relu_cache = relu_forward(an)
-    return out, (conv_cache, gn_cache, relu_cache)
+    return _conv_norm_relu(x, w, b, conv_param,
+                           lambda a: spatial_groupnorm_forward(a, gamma, beta, G, gn_param))
 
 
 def conv_gn_relu_backward(dout, cache):
@@ -193,11 +192,7 @@ def conv_gn_relu_backward(dout, cache):
     -------
     dx, dw, db, dgamma, dbeta : gradients with the shapes of x, w, b, gamma and beta
     """
-    conv_cache, gn_cache, relu_cache = cache
-    dan = relu_backward(dout, relu_cache)
-    da, dgamma, dbeta = spatial_groupnorm_backward(dan, gn_cache)
-    dx, dw, db = conv_backward_fast(da, conv_cache)
-    return dx, dw, db, dgamma, dbeta
+    return _conv_norm_relu_backward(dout, cache, spatial_groupnorm_backward)
 
 
 def conv_norm_relu_forward(x, w, b, conv_param, gamma, beta, bn_param):

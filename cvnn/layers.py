@@ -218,7 +218,7 @@ def max_pool_backward_naive(dout, cache):
     """
     x, pool_param = cache
     ph, pw, stride = _pool_args(pool_param)
-    return _C.max_pool_backward(dout, x, ph, pw, stride, "max_pool_backward_naive")
+    return _C.max_pool_backward(dout, x, ph, pw, stride, None, None, "max_pool_backward_naive")
 
 
 def spatial_batchnorm_forward(x, gamma, beta, bn_param):
@@ -286,7 +286,7 @@ def spatial_batchnorm_backward(dout, cache):
     dbeta : ndarray, beta's shape ((C,)), gradient with respect to the shift parameter
     """
     x, gamma, beta, mean, var, eps, train = cache
-    dx, dgamma, dbeta = _C.spatial_batchnorm_backward(dout, x, gamma, mean, var, eps, train)
+    dx, dgamma, dbeta = _C.spatial_norm_backward(dout, x, gamma, mean, var, eps, 0, train)
     return dx, dgamma.reshape(np.shape(gamma)), dbeta.reshape(np.shape(beta))
 
 
@@ -331,5 +331,5 @@ def spatial_groupnorm_backward(dout, cache):
     dbeta : ndarray, beta's shape ((1, C, 1, 1)), gradient with respect to the shift
     """
     x, gamma, beta, G, mean, var, eps = cache
-    dx, dgamma, dbeta = _C.spatial_groupnorm_backward(dout, x, gamma, mean, var, G, eps)
+    dx, dgamma, dbeta = _C.spatial_norm_backward(dout, x, gamma, mean, var, eps, G, True)
     return dx, dgamma.reshape(np.shape(gamma)), dbeta.reshape(np.shape(beta))

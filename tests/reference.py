@@ -176,6 +176,14 @@ def spatial_batchnorm_forward(x, gamma, beta, eps, mean=None, var=None):
     return g * xhat + b, mean, var
 
 
+def _through_mean_and_var(dxhat, xc, std, axes, M):
+    """dx for xhat = (x - mean) / std, with mean and var taken over `axes` (M values each), by
+    the chain rule through var and then mean, written out step by step."""
+    dvar = np.sum(dxhat * xc * -0.5 * std ** -3, axis=axes, keepdims=True)
+    dmu = np.sum(-dxhat / std, axis=axes, keepdims=True) + dvar * np.mean(-2 * xc, axis=axes, keepdims=True)
+    return dxhat / std + dvar * 2 * xc / M + dmu / M
+
+
 def spatial_batchnorm_backward(dout, x, gamma, eps):
     """Train mode, by the chain rule through mean and var written out step by step."""
     x = np.asarray(x, np.float64)
@@ -190,10 +198,7 @@ def spatial_batchnorm_backward(dout, x, gamma, eps):
     xhat = xc / std
     dbeta = dout.sum(axis=(0, 2, 3))
     dgamma = (dout * xhat).sum(axis=(0, 2, 3))
-    dxhat = dout * g
-    dvar = np.sum(dxhat * xc * -0.5 * std ** -3, axis=(0, 2, 3), keepdims=True)
-    dmu = np.sum(-dxhat / std, axis=(0, 2, 3), keepdims=True) + dvar * np.mean(-2 * xc, axis=(0, 2, 3), keepdims=True)
-    dx = dxhat / std + dvar * 2 * xc / M + dmu / M
+    dx = _through_mean_and_var(dout * g, xc, std, (0, 2, 3), M)
     return dx, dgamma, dbeta
 
 
@@ -223,8 +228,5 @@ def spatial_groupnorm_backward(dout, x, gamma, G, eps):
     xhat = (xc / std).reshape(x.shape)
     dbeta = dout.sum(axis=(0, 2, 3)).reshape(1, C, 1, 1)
     dgamma = (dout * xhat).sum(axis=(0, 2, 3)).reshape(1, C, 1, 1)
-    dxhat = (dout * g).reshape(N, G, -1)
-    dvar = np.sum(dxhat * xc * -0.5 * std ** -3, axis=2, keepdims=True)
-    dmu = np.sum(-dxhat / std, axis=2, keepdims=True) + dvar * np.mean(-2 * xc, axis=2, keepdims=True)
-    dx = dxhat / std + dvar * 2 * xc / M + dmu / M
+    dx = _through_mean_and_var((dout * g).reshape(N, G, -1), xc, std, 2, M)
     return dx.reshape(x.shape), dgamma, dbeta

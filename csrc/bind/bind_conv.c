@@ -78,6 +78,16 @@ static int check_dout(const char *fn, PyArrayObject *dout, const conv_geom_t *g)
     return -1;
 }
 
+/* 0 for CV_OK; a MemoryError that gives the size of the columns for CV_ENOMEM */
+static int conv_status(int st, const char *fn, const conv_geom_t *g)
+{
+    if (st != CV_ENOMEM) return cv_status(st, fn);
+    PyErr_Format(PyExc_MemoryError,
+                 "%s: the im2col columns of one image (%lld x %lld values) do not fit in memory",
+                 fn, (long long)(g->C * g->HH * g->WW), (long long)(g->Ho * g->Wo));
+    return -1;
+}
+
 static PyObject *conv_forward_any(PyObject *args, const char *fn, int fast)
 {
     PyObject *ox, *ow, *ob;
@@ -107,13 +117,7 @@ static PyObject *conv_forward_any(PyObject *args, const char *fn, int fast)
         else
             cv_conv_forward_naive_f64(po, px, pw, pb, g.N, g.C, g.H, g.W, g.F, g.HH, g.WW, g.s, g.pad);
         Py_END_ALLOW_THREADS
-        if (st == CV_ENOMEM) {
-            PyErr_Format(PyExc_MemoryError,
-                         "%s: the im2col columns of one image (%lld x %lld values) do not fit in "
-                         "memory", fn, (long long)(g.C * g.HH * g.WW), (long long)(g.Ho * g.Wo));
-            goto fail;
-        }
-        if (cv_status(st, fn) < 0) goto fail;
+        if (conv_status(st, fn, &g) < 0) goto fail;
     }
     Py_DECREF(x); Py_DECREF(w); Py_DECREF(b);
     return (PyObject *)out;
@@ -151,13 +155,7 @@ static PyObject *conv_backward_any(PyObject *args, const char *fn, int fast)
         else
             cv_conv_backward_naive_f64(pdx, pdw, pdb, pd, px, pw, g.N, g.C, g.H, g.W, g.F, g.HH, g.WW, g.s, g.pad);
         Py_END_ALLOW_THREADS
-        if (st == CV_ENOMEM) {
-            PyErr_Format(PyExc_MemoryError,
-                         "%s: the im2col columns of one image (%lld x %lld values) do not fit in "
-                         "memory", fn, (long long)(g.C * g.HH * g.WW), (long long)(g.Ho * g.Wo));
-            goto fail;
-        }
-        if (cv_status(st, fn) < 0) goto fail;
+        if (conv_status(st, fn, &g) < 0) goto fail;
     }
     Py_DECREF(dout); Py_DECREF(x); Py_DECREF(w);
     return Py_BuildValue("(NNN)", dx, dw, db);

@@ -1,8 +1,9 @@
 /* bind_pool.c: max pooling on x (N,C,H,W), window ph x pw, stride, no padding.
  *   max_pool_forward(x, ph, pw, stride, want_idx) -> out, or (out, idx) when want_idx
- *   max_pool_backward(dout, x, ph, pw, stride) -> dx          (argmax recomputed from x)
- *   max_pool_backward_idx(dout, idx, x, ph, pw, stride) -> dx (argmax from the forward pass)
- *   max_pool_backward_split(dout, x, out, ph, pw, stride) -> dx (ties share the gradient)
+ *   max_pool_backward(dout, x, ph, pw, stride, argmax=None, out=None) -> dx
+ *       with argmax (from the forward pass): each window's gradient to its argmax;
+ *       with out (the forward's output): elements equal to the maximum share it (CS231n
+ *       "reshape"); with neither: the argmax is recomputed from x
  * Each takes an optional last argument, the Python function's name for error messages. */
 #include "args.h"
 
@@ -80,49 +81,24 @@ fail:
     return NULL;
 }
 
+/* dout, x, pool sizes, and either the argmax of the forward pass, or its output (for the
+ * ties-share rule), or neither (the argmax is recomputed from x) */
 static PyObject *py_max_pool_backward(PyObject *self, PyObject *args)
 {
     const char *fn = "max_pool_backward";
-    PyObject *od, *ox;
-    PyArrayObject *dout = NULL, *x = NULL, *dx = NULL;
+    PyObject *od, *ox, *oi = Py_None, *oo = Py_None;
+    PyArrayObject *dout = NULL, *x = NULL, *idx = NULL, *out = NULL, *dx = NULL;
     pool_geom_t g;
     int t;
     (void)self;
-    if (!PyArg_ParseTuple(args, "OOLLL|s", &od, &ox, &g.ph, &g.pw, &g.s, &fn)) return NULL;
+    if (!PyArg_ParseTuple(args, "OOLLL|OOs", &od, &ox, &g.ph, &g.pw, &g.s, &oi, &oo, &fn))
+        return NULL;
     if (!(dout = cv_float_main(od, fn, "dout", &t))) goto fail;
     if (!(x = cv_float_as(ox, t, fn, "x"))) goto fail;
     if (pool_geom(fn, x, &g) < 0 || check_out_shape(fn, "dout", dout, &g) < 0) goto fail;
-    if (!(dx = cv_empty_like(x))) goto fail;
-    {
-        void *pdx = CV_DATA(dx), *pd = CV_DATA(dout), *px = CV_DATA(x);
-        Py_BEGIN_ALLOW_THREADS
-        if (CV_IS_F32(t)) cv_maxpool_backward_f32(pdx, pd, NULL, px, g.N * g.C, g.H, g.W, g.ph, g.pw, g.s);
-        else cv_maxpool_backward_f64(pdx, pd, NULL, px, g.N * g.C, g.H, g.W, g.ph, g.pw, g.s);
-        Py_END_ALLOW_THREADS
-    }
-    Py_DECREF(dout); Py_DECREF(x);
-    return (PyObject *)dx;
-fail:
-    Py_XDECREF(dout); Py_XDECREF(x); Py_XDECREF(dx);
-    return NULL;
-}
-
-static PyObject *py_max_pool_backward_idx(PyObject *self, PyObject *args)
-{
-    const char *fn = "max_pool_backward";
-    PyObject *od, *oi, *ox;
-    PyArrayObject *dout = NULL, *idx = NULL, *x = NULL, *dx = NULL;
-    pool_geom_t g;
-    int t;
-    (void)self;
-    if (!PyArg_ParseTuple(args, "OOOLLL|s", &od, &oi, &ox, &g.ph, &g.pw, &g.s, &fn)) return NULL;
-    if (!(dout = cv_float_main(od, fn, "dout", &t))) goto fail;
-    if (!(idx = cv_int64_array(oi, fn, "argmax"))) goto fail;
-    if (!(x = cv_float_as(ox, t, fn, "x"))) goto fail;
-    if (pool_geom(fn, x, &g) < 0 || check_out_shape(fn, "dout", dout, &g) < 0 ||
-        check_out_shape(fn, "argmax", idx, &g) < 0)
-        goto fail;
-    {
+    if (oi != Py_None) {
+        if (!(idx = cv_int64_array(oi, fn, "argmax")) || check_out_shape(fn, "argmax", idx, &g) < 0)
+            goto fail;
         /* the indices address dx: each must lie inside its plane */
         const int64_t *pi = (const int64_t *)CV_DATA(idx), n = PyArray_SIZE(idx), HW = g.H * g.W;
         for (int64_t k = 0; k < n; k++)
@@ -131,50 +107,27 @@ static PyObject *py_max_pool_backward_idx(PyObject *self, PyObject *args)
                              fn, (long long)k, (long long)pi[k], (long long)HW);
                 goto fail;
             }
+    } else if (oo != Py_None) {
+        if (!(out = cv_float_as(oo, t, fn, "out")) || check_out_shape(fn, "out", out, &g) < 0)
+            goto fail;
     }
     if (!(dx = cv_empty_like(x))) goto fail;
     {
-        void *pdx = CV_DATA(dx), *pd = CV_DATA(dout);
-        const int64_t *pi = (const int64_t *)CV_DATA(idx);
+        void *pdx = CV_DATA(dx), *pd = CV_DATA(dout), *px = CV_DATA(x);
+        const int64_t *pi = idx ? (const int64_t *)CV_DATA(idx) : NULL;
+        void *po = out ? CV_DATA(out) : NULL;
+        const int64_t NC = g.N * g.C;
         Py_BEGIN_ALLOW_THREADS
-        if (CV_IS_F32(t)) cv_maxpool_backward_f32(pdx, pd, pi, NULL, g.N * g.C, g.H, g.W, g.ph, g.pw, g.s);
-        else cv_maxpool_backward_f64(pdx, pd, pi, NULL, g.N * g.C, g.H, g.W, g.ph, g.pw, g.s);
+        if (po && CV_IS_F32(t)) cv_maxpool_backward_split_f32(pdx, pd, px, po, NC, g.H, g.W, g.ph, g.pw, g.s);
+        else if (po) cv_maxpool_backward_split_f64(pdx, pd, px, po, NC, g.H, g.W, g.ph, g.pw, g.s);
+        else if (CV_IS_F32(t)) cv_maxpool_backward_f32(pdx, pd, pi, px, NC, g.H, g.W, g.ph, g.pw, g.s);
+        else cv_maxpool_backward_f64(pdx, pd, pi, px, NC, g.H, g.W, g.ph, g.pw, g.s);
         Py_END_ALLOW_THREADS
     }
-    Py_DECREF(dout); Py_DECREF(idx); Py_DECREF(x);
+    Py_DECREF(dout); Py_DECREF(x); Py_XDECREF(idx); Py_XDECREF(out);
     return (PyObject *)dx;
 fail:
-    Py_XDECREF(dout); Py_XDECREF(idx); Py_XDECREF(x); Py_XDECREF(dx);
-    return NULL;
-}
-
-static PyObject *py_max_pool_backward_split(PyObject *self, PyObject *args)
-{
-    const char *fn = "max_pool_backward_reshape";
-    PyObject *od, *ox, *oo;
-    PyArrayObject *dout = NULL, *x = NULL, *out = NULL, *dx = NULL;
-    pool_geom_t g;
-    int t;
-    (void)self;
-    if (!PyArg_ParseTuple(args, "OOOLLL|s", &od, &ox, &oo, &g.ph, &g.pw, &g.s, &fn)) return NULL;
-    if (!(dout = cv_float_main(od, fn, "dout", &t))) goto fail;
-    if (!(x = cv_float_as(ox, t, fn, "x"))) goto fail;
-    if (!(out = cv_float_as(oo, t, fn, "out"))) goto fail;
-    if (pool_geom(fn, x, &g) < 0 || check_out_shape(fn, "dout", dout, &g) < 0 ||
-        check_out_shape(fn, "out", out, &g) < 0)
-        goto fail;
-    if (!(dx = cv_empty_like(x))) goto fail;
-    {
-        void *pdx = CV_DATA(dx), *pd = CV_DATA(dout), *px = CV_DATA(x), *po = CV_DATA(out);
-        Py_BEGIN_ALLOW_THREADS
-        if (CV_IS_F32(t)) cv_maxpool_backward_split_f32(pdx, pd, px, po, g.N * g.C, g.H, g.W, g.ph, g.pw, g.s);
-        else cv_maxpool_backward_split_f64(pdx, pd, px, po, g.N * g.C, g.H, g.W, g.ph, g.pw, g.s);
-        Py_END_ALLOW_THREADS
-    }
-    Py_DECREF(dout); Py_DECREF(x); Py_DECREF(out);
-    return (PyObject *)dx;
-fail:
-    Py_XDECREF(dout); Py_XDECREF(x); Py_XDECREF(out); Py_XDECREF(dx);
+    Py_XDECREF(dout); Py_XDECREF(x); Py_XDECREF(idx); Py_XDECREF(out); Py_XDECREF(dx);
     return NULL;
 }
 
@@ -182,10 +135,6 @@ PyMethodDef cv_methods_pool[] = {
     {"max_pool_forward", py_max_pool_forward, METH_VARARGS,
      "max_pool_forward(x, ph, pw, stride, want_idx) -> out or (out, argmax)"},
     {"max_pool_backward", py_max_pool_backward, METH_VARARGS,
-     "max_pool_backward(dout, x, ph, pw, stride) -> dx"},
-    {"max_pool_backward_idx", py_max_pool_backward_idx, METH_VARARGS,
-     "max_pool_backward_idx(dout, argmax, x, ph, pw, stride) -> dx"},
-    {"max_pool_backward_split", py_max_pool_backward_split, METH_VARARGS,
-     "max_pool_backward_split(dout, x, out, ph, pw, stride) -> dx (ties share)"},
+     "max_pool_backward(dout, x, ph, pw, stride, argmax=None, out=None) -> dx"},
     {NULL, NULL, 0, NULL},
 };

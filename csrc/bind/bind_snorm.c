@@ -2,9 +2,9 @@
  *   spatial_batchnorm_forward(x, gamma, beta, mean, var, eps) -> (out, mean, var)
  *       mean/var None: train mode, the batch statistics (C,) are computed and returned;
  *       otherwise they are used as given (test mode) and returned as converted.
- *   spatial_batchnorm_backward(dout, x, gamma, mean, var, eps, train) -> (dx, dgamma, dbeta)
  *   spatial_groupnorm_forward(x, gamma, beta, G, eps) -> (out, mean, var), mean/var (N, G)
- *   spatial_groupnorm_backward(dout, x, gamma, mean, var, G, eps) -> (dx, dgamma, dbeta)
+ *   spatial_norm_backward(dout, x, gamma, mean, var, eps, G, train) -> (dx, dgamma, dbeta)
+ *       G == 0 for batch norm (train: batch statistics, else the running ones), else G groups
  * gamma, beta, dgamma, dbeta are (C,) here; the Python layer reshapes group norm's. */
 #include "args.h"
 
@@ -83,48 +83,6 @@ fail:
     return NULL;
 }
 
-static PyObject *py_sbn_backward(PyObject *self, PyObject *args)
-{
-    static const char *fn = "spatial_batchnorm_backward";
-    PyObject *od, *ox, *og, *om, *ov;
-    PyArrayObject *dout = NULL, *x = NULL, *g = NULL, *mean = NULL, *var = NULL;
-    PyArrayObject *dx = NULL, *dg = NULL, *db = NULL;
-    double eps;
-    int t, train;
-    int64_t N, C, HW;
-    (void)self;
-    if (!PyArg_ParseTuple(args, "OOOOOdp", &od, &ox, &og, &om, &ov, &eps, &train)) return NULL;
-    if (check_eps(fn, eps) < 0) return NULL;
-    if (!(dout = cv_float_main(od, fn, "dout", &t)) || !(x = cv_float_as(ox, t, fn, "x")))
-        goto fail;
-    if (cv_check_ndim(x, 4, fn, "x") < 0 || cv_check_same_shape(dout, x, fn, "dout", "x") < 0)
-        goto fail;
-    N = PyArray_DIM(x, 0); C = PyArray_DIM(x, 1); HW = PyArray_DIM(x, 2) * PyArray_DIM(x, 3);
-    if (!(g = vec_of(og, t, fn, "gamma.size", C, "C")) ||
-        !(mean = vec_of(om, t, fn, "mean.size", C, "C")) ||
-        !(var = vec_of(ov, t, fn, "var.size", C, "C")))
-        goto fail;
-    {
-        npy_intp dc[1] = {(npy_intp)C};
-        if (!(dx = cv_empty_like(x)) || !(dg = cv_empty(1, dc, t)) || !(db = cv_empty(1, dc, t)))
-            goto fail;
-    }
-    {
-        void *pdx = CV_DATA(dx), *pdg = CV_DATA(dg), *pdb = CV_DATA(db), *pd = CV_DATA(dout);
-        void *px = CV_DATA(x), *pm = CV_DATA(mean), *pv = CV_DATA(var), *pg = CV_DATA(g);
-        Py_BEGIN_ALLOW_THREADS
-        if (CV_IS_F32(t)) cv_sbn_backward_f32(pdx, pdg, pdb, pd, px, pm, pv, pg, N, C, HW, eps, train);
-        else cv_sbn_backward_f64(pdx, pdg, pdb, pd, px, pm, pv, pg, N, C, HW, eps, train);
-        Py_END_ALLOW_THREADS
-    }
-    Py_DECREF(dout); Py_DECREF(x); Py_DECREF(g); Py_DECREF(mean); Py_DECREF(var);
-    return Py_BuildValue("(NNN)", dx, dg, db);
-fail:
-    Py_XDECREF(dout); Py_XDECREF(x); Py_XDECREF(g); Py_XDECREF(mean); Py_XDECREF(var);
-    Py_XDECREF(dx); Py_XDECREF(dg); Py_XDECREF(db);
-    return NULL;
-}
-
 static int check_groups(const char *fn, int64_t G, int64_t C)
 {
     if (G >= 1 && C % G == 0) return 0;
@@ -170,27 +128,30 @@ fail:
     return NULL;
 }
 
-static PyObject *py_gn_backward(PyObject *self, PyObject *args)
+/* G == 0: batch norm (mean/var (C,), train selects the train-mode gradient);
+ * G >= 1: group norm (mean/var (N, G), always the train-mode gradient) */
+static PyObject *py_norm_backward(PyObject *self, PyObject *args)
 {
-    static const char *fn = "spatial_groupnorm_backward";
     PyObject *od, *ox, *og, *om, *ov;
     PyArrayObject *dout = NULL, *x = NULL, *g = NULL, *mean = NULL, *var = NULL;
     PyArrayObject *dx = NULL, *dg = NULL, *db = NULL;
     double eps;
-    int t;
-    int64_t N, C, HW, G;
+    int t, train;
+    int64_t N, C, HW, G, S;
     (void)self;
-    if (!PyArg_ParseTuple(args, "OOOOOLd", &od, &ox, &og, &om, &ov, &G, &eps)) return NULL;
+    if (!PyArg_ParseTuple(args, "OOOOOdLp", &od, &ox, &og, &om, &ov, &eps, &G, &train)) return NULL;
+    const char *fn = G ? "spatial_groupnorm_backward" : "spatial_batchnorm_backward";
     if (check_eps(fn, eps) < 0) return NULL;
     if (!(dout = cv_float_main(od, fn, "dout", &t)) || !(x = cv_float_as(ox, t, fn, "x")))
         goto fail;
     if (cv_check_ndim(x, 4, fn, "x") < 0 || cv_check_same_shape(dout, x, fn, "dout", "x") < 0)
         goto fail;
     N = PyArray_DIM(x, 0); C = PyArray_DIM(x, 1); HW = PyArray_DIM(x, 2) * PyArray_DIM(x, 3);
-    if (check_groups(fn, G, C) < 0) goto fail;
+    if (G && check_groups(fn, G, C) < 0) goto fail;
+    S = G ? N * G : C; /* how many statistics */
     if (!(g = vec_of(og, t, fn, "gamma.size", C, "C")) ||
-        !(mean = vec_of(om, t, fn, "mean.size", N * G, "N*G")) ||
-        !(var = vec_of(ov, t, fn, "var.size", N * G, "N*G")))
+        !(mean = vec_of(om, t, fn, "mean.size", S, G ? "N*G" : "C")) ||
+        !(var = vec_of(ov, t, fn, "var.size", S, G ? "N*G" : "C")))
         goto fail;
     {
         npy_intp dc[1] = {(npy_intp)C};
@@ -201,8 +162,10 @@ static PyObject *py_gn_backward(PyObject *self, PyObject *args)
         void *pdx = CV_DATA(dx), *pdg = CV_DATA(dg), *pdb = CV_DATA(db), *pd = CV_DATA(dout);
         void *px = CV_DATA(x), *pm = CV_DATA(mean), *pv = CV_DATA(var), *pg = CV_DATA(g);
         Py_BEGIN_ALLOW_THREADS
-        if (CV_IS_F32(t)) cv_gn_backward_f32(pdx, pdg, pdb, pd, px, pm, pv, pg, N, C, HW, G, eps);
-        else cv_gn_backward_f64(pdx, pdg, pdb, pd, px, pm, pv, pg, N, C, HW, G, eps);
+        if (G && CV_IS_F32(t)) cv_gn_backward_f32(pdx, pdg, pdb, pd, px, pm, pv, pg, N, C, HW, G, eps);
+        else if (G) cv_gn_backward_f64(pdx, pdg, pdb, pd, px, pm, pv, pg, N, C, HW, G, eps);
+        else if (CV_IS_F32(t)) cv_sbn_backward_f32(pdx, pdg, pdb, pd, px, pm, pv, pg, N, C, HW, eps, train);
+        else cv_sbn_backward_f64(pdx, pdg, pdb, pd, px, pm, pv, pg, N, C, HW, eps, train);
         Py_END_ALLOW_THREADS
     }
     Py_DECREF(dout); Py_DECREF(x); Py_DECREF(g); Py_DECREF(mean); Py_DECREF(var);
@@ -216,11 +179,9 @@ fail:
 PyMethodDef cv_methods_snorm[] = {
     {"spatial_batchnorm_forward", py_sbn_forward, METH_VARARGS,
      "spatial_batchnorm_forward(x, gamma, beta, mean|None, var|None, eps) -> (out, mean, var)"},
-    {"spatial_batchnorm_backward", py_sbn_backward, METH_VARARGS,
-     "spatial_batchnorm_backward(dout, x, gamma, mean, var, eps, train) -> (dx, dgamma, dbeta)"},
     {"spatial_groupnorm_forward", py_gn_forward, METH_VARARGS,
      "spatial_groupnorm_forward(x, gamma, beta, G, eps) -> (out, mean, var)"},
-    {"spatial_groupnorm_backward", py_gn_backward, METH_VARARGS,
-     "spatial_groupnorm_backward(dout, x, gamma, mean, var, G, eps) -> (dx, dgamma, dbeta)"},
+    {"spatial_norm_backward", py_norm_backward, METH_VARARGS,
+     "spatial_norm_backward(dout, x, gamma, mean, var, eps, G, train) -> (dx, dgamma, dbeta)"},
     {NULL, NULL, 0, NULL},
 };

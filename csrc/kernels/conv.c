@@ -2,13 +2,7 @@
  * direct loops (the "naive" reference the notebooks time) and im2col + GEMM (the fast path). */
 #include "cvnn.h"
 
-#ifdef CVNN_OPENMP
-#include <omp.h>
-/* a loop over independent items (images, channels); the variable nt holds the thread count */
-#define CV_PFOR _Pragma("omp parallel for num_threads(nt) schedule(static) if(nt > 1)")
-#else
-#define CV_PFOR
-#endif
+#include "parallel.h"
 
 /* Column buffers of one chunk of images stay below this many bytes; the chunk size depends on
  * the shape only (never on the thread count), so sums over chunks are reproducible. */

@@ -1,12 +1,7 @@
 /* pool.c: max pooling, float32 and float64 from pool.inc. */
 #include "cvnn.h"
 
-#ifdef CVNN_OPENMP
-#include <omp.h>
-#define CV_PFOR _Pragma("omp parallel for num_threads(nt) schedule(static) if(nt > 1)")
-#else
-#define CV_PFOR
-#endif
+#include "parallel.h"
 
 #define T float
 #define SFX(name) name##_f32

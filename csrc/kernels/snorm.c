@@ -4,12 +4,7 @@
 
 #include <math.h>
 
-#ifdef CVNN_OPENMP
-#include <omp.h>
-#define CV_PFOR _Pragma("omp parallel for num_threads(nt) schedule(static) if(nt > 1)")
-#else
-#define CV_PFOR
-#endif
+#include "parallel.h"
 
 #define T float
 #define SFX(name) name##_f32

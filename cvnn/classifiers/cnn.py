@@ -22,9 +22,18 @@ from ..layers import (affine_backward, affine_forward, relu_backward, relu_forwa
                       softmax_loss, spatial_batchnorm_backward, spatial_batchnorm_forward)
 
 
-class _Checkpoint:
+class _ConvModel:
     """save/load for models holding ``params``, ``bn_params`` (a list of dicts), ``dtype``
-    and ``_config`` (the constructor's arguments)."""
+    and ``_config`` (the constructor's arguments), and the start of every loss()."""
+
+    def _prepare(self, X, y):
+        """X cast to the model's dtype; batch norm and dropout set to train or test mode."""
+        mode = "test" if y is None else "train"
+        for bp in getattr(self, "bn_params", []):
+            bp["mode"] = mode
+        if getattr(self, "dropout_param", None):
+            self.dropout_param["mode"] = mode
+        return np.asarray(X).astype(self.dtype, copy=False)
 
     def save(self, path):
         """Write the parameters, the batch-norm running statistics and the configuration to
@@ -106,7 +115,7 @@ def kaiming_initializer(Din, Dout, K=None, relu=True, dtype=np.float32):
     return w.astype(dtype)
 
 
-class ThreeLayerConvNet(_Checkpoint):
+class ThreeLayerConvNet(_ConvModel):
     """A three-layer convolutional network with the following architecture:
 
     conv - relu - 2x2 max pool - affine - relu - affine - softmax
@@ -170,7 +179,7 @@ class ThreeLayerConvNet(_Checkpoint):
         scores : ndarray (N, num_classes) if y is None; otherwise
         loss : float and grads : dict of gradients, keyed like params
         """
-        X = np.asarray(X).astype(self.dtype, copy=False)
+        X = self._prepare(X, y)
         W1, b1 = self.params["W1"], self.params["b1"]
         W2, b2 = self.params["W2"], self.params["b2"]
         W3, b3 = self.params["W3"], self.params["b3"]
@@ -195,7 +204,7 @@ class ThreeLayerConvNet(_Checkpoint):
         return loss, grads
 
 
-class DeepConvNet(_Checkpoint):
+class DeepConvNet(_ConvModel):
     """A convolutional network of arbitrary depth, with optional spatial batch normalization
     (EECS 598):
 
@@ -282,10 +291,7 @@ class DeepConvNet(_Checkpoint):
         -------
         scores : ndarray (N, num_classes) if y is None; otherwise (loss, grads)
         """
-        X = np.asarray(X).astype(self.dtype, copy=False)
-        mode = "test" if y is None else "train"
-        for bp in self.bn_params:
-            bp["mode"] = mode
+        X = self._prepare(X, y)
         conv_param = {"stride": 1, "pad": 1}
         pool_param = {"pool_height": 2, "pool_width": 2, "stride": 2}
         p = self.params
@@ -340,7 +346,7 @@ def _pair(v, name):
     return int(v[0]), int(v[1])
 
 
-class ConvNet(_Checkpoint):
+class ConvNet(_ConvModel):
     """A generic convolutional network (the seed project's), with the architecture
 
     {conv - [spatial batchnorm] - relu - [pool]} x N - {affine - [batchnorm] - relu -
@@ -477,12 +483,7 @@ class ConvNet(_Checkpoint):
         -------
         scores : ndarray (N, num_classes) if y is None; otherwise (loss, grads)
         """
-        X = np.asarray(X).astype(self.dtype, copy=False)
-        mode = "test" if y is None else "train"
-        for bp in self.bn_params:
-            bp["mode"] = mode
-        if self.use_dropout:
-            self.dropout_param["mode"] = mode
+        X = self._prepare(X, y)
         p = self.params
         caches = []
         h = X
