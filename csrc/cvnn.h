@@ -188,6 +188,74 @@ CV_BOTH(void cv_gn_backward_f32(float *dx, float *dgamma, float *dbeta, const fl
                                 const double *x, const double *mean, const double *var,
                                 const double *gamma, int64_t N, int64_t C, int64_t HW,
                                 int64_t G, double eps))
+/* ---- dropout (dropout.c) ---- */
+/* Inverted dropout; p is the KEEP probability in (0, 1] (the binding checks it).
+ * x (n)  u (n) uniform in [0,1) from NumPy's RNG, in double  ->  mask (n) = (u < p) / p,
+ * out (n) = x * mask. u stays double so the thresholding matches NumPy's for both dtypes. */
+void cv_dropout_forward_f32(float *out, float *mask, const float *x, const double *u, double p,
+                            int64_t n);
+void cv_dropout_forward_f64(double *out, double *mask, const double *x, const double *u,
+                            double p, int64_t n);
+/* dout (n)  mask (n)  ->  dx (n) = dout * mask */
+void cv_dropout_backward_f32(float *dx, const float *dout, const float *mask, int64_t n);
+void cv_dropout_backward_f64(double *dx, const double *dout, const double *mask, int64_t n);
+
+/* ---- normalisation (norm.c) ----
+ * Statistics, dgamma and dbeta are accumulated in double; mean and istd = 1/sqrt(var + eps)
+ * are saved in double whatever T is. Reductions over the batch are split over features, each
+ * feature summed by one thread in row order, so results do not depend on the thread count. */
+/* batchnorm, train: x (N,D) gamma (D) beta (D) running_mean (D) running_var (D), N >= 1
+ *   -> out (N,D), mean (D), istd (D) of the batch (biased variance), and the updated
+ *      running_mean_out = momentum * running_mean + (1 - momentum) * mean (same for var) */
+void cv_batchnorm_forward_train_f32(float *out, double *mean, double *istd,
+                                    float *running_mean_out, float *running_var_out,
+                                    const float *x, const float *gamma, const float *beta,
+                                    const float *running_mean, const float *running_var,
+                                    int64_t N, int64_t D, double eps, double momentum);
+void cv_batchnorm_forward_train_f64(double *out, double *mean, double *istd,
+                                    double *running_mean_out, double *running_var_out,
+                                    const double *x, const double *gamma, const double *beta,
+                                    const double *running_mean, const double *running_var,
+                                    int64_t N, int64_t D, double eps, double momentum);
+/* batchnorm, test: as train but mean = running_mean, istd = 1/sqrt(running_var + eps) */
+void cv_batchnorm_forward_test_f32(float *out, double *mean, double *istd, const float *x,
+                                   const float *gamma, const float *beta,
+                                   const float *running_mean, const float *running_var,
+                                   int64_t N, int64_t D, double eps);
+void cv_batchnorm_forward_test_f64(double *out, double *mean, double *istd, const double *x,
+                                   const double *gamma, const double *beta,
+                                   const double *running_mean, const double *running_var,
+                                   int64_t N, int64_t D, double eps);
+/* dout (N,D) x (N,D) gamma (D) mean (D) istd (D) -> dx (N,D) dgamma (D) dbeta (D).
+ * train != 0: mean and istd were the batch's own (x flows through them); train == 0: they were
+ * fixed running statistics, dx = dout * gamma * istd. _alt is the closed form of the same. */
+void cv_batchnorm_backward_f32(float *dx, float *dgamma, float *dbeta, const float *dout,
+                               const float *x, const float *gamma, const double *mean,
+                               const double *istd, int64_t N, int64_t D, int train);
+void cv_batchnorm_backward_f64(double *dx, double *dgamma, double *dbeta, const double *dout,
+                               const double *x, const double *gamma, const double *mean,
+                               const double *istd, int64_t N, int64_t D, int train);
+void cv_batchnorm_backward_alt_f32(float *dx, float *dgamma, float *dbeta, const float *dout,
+                                   const float *x, const float *gamma, const double *mean,
+                                   const double *istd, int64_t N, int64_t D, int train);
+void cv_batchnorm_backward_alt_f64(double *dx, double *dgamma, double *dbeta,
+                                   const double *dout, const double *x, const double *gamma,
+                                   const double *mean, const double *istd, int64_t N, int64_t D,
+                                   int train);
+/* layernorm: x (N,D) gamma (D) beta (D) -> out (N,D), mean (N), istd (N) per sample */
+void cv_layernorm_forward_f32(float *out, double *mean, double *istd, const float *x,
+                              const float *gamma, const float *beta, int64_t N, int64_t D,
+                              double eps);
+void cv_layernorm_forward_f64(double *out, double *mean, double *istd, const double *x,
+                              const double *gamma, const double *beta, int64_t N, int64_t D,
+                              double eps);
+/* dout (N,D) x (N,D) gamma (D) mean (N) istd (N) -> dx (N,D) dgamma (D) dbeta (D) */
+void cv_layernorm_backward_f32(float *dx, float *dgamma, float *dbeta, const float *dout,
+                               const float *x, const float *gamma, const double *mean,
+                               const double *istd, int64_t N, int64_t D);
+void cv_layernorm_backward_f64(double *dx, double *dgamma, double *dbeta, const double *dout,
+                               const double *x, const double *gamma, const double *mean,
+                               const double *istd, int64_t N, int64_t D);
 
 /* ---- new families: append their prototypes above this line ---- */
 

@@ -28,6 +28,26 @@ def assert_close(got, ref, dtype, scale=None):
     np.testing.assert_allclose(got.astype(np.float64), ref, rtol=rtol, atol=rtol * scale + 1e-300)
 
 
+def assert_no_leaks(call, arrays, repeats=200):
+    """Run call() (a binding, successful or raising ValueError/TypeError) many times and
+    assert that the reference counts of `arrays` do not grow: a missing Py_DECREF on any path
+    of the binding shows up here."""
+    import sys
+
+    def run():
+        try:
+            call()
+        except (ValueError, TypeError):
+            pass
+
+    for _ in range(3):  # warm up caches of interned objects
+        run()
+    before = [sys.getrefcount(a) for a in arrays]
+    for _ in range(repeats):
+        run()
+    assert [sys.getrefcount(a) for a in arrays] == before
+
+
 @pytest.fixture(params=[np.float64, np.float32], ids=["f64", "f32"])
 def dtype(request):
     return request.param

@@ -54,6 +54,8 @@ int cv_status(int st, const char *fn);
     CV_FAMILY(conv)                                                                            \
     CV_FAMILY(pool)                                                                            \
     CV_FAMILY(snorm)                                                                           \
+    CV_FAMILY(dropout)                                                                         \
+    CV_FAMILY(norm)                                                                            \
     /* end of families: add new ones above this line */
 
 #define CV_DECLARE_FAMILY(name) extern PyMethodDef cv_methods_##name[];
