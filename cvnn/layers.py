@@ -111,6 +111,218 @@ def softmax_loss(x, y):
     return _C.softmax_loss(x, y)
 
 
+def _check_float(x, fn, name="x"):
+    """The main input's dtype must be float32 or float64, as the C entry points demand; used
+    where a layer returns before reaching C (test-mode dropout)."""
+    dt = np.asarray(x).dtype
+    if dt not in (np.float32, np.float64):
+        raise TypeError("%s: %s must be float32 or float64, got %s" % (fn, name, dt))
+
+
+def _check_eps(eps, fn):
+    eps = float(eps)
+    if not eps >= 0.0 or eps == np.inf:
+        raise ValueError("%s: eps must be a finite number >= 0, got %r" % (fn, eps))
+    return eps
+
+
+def batchnorm_forward(x, gamma, beta, bn_param):
+    """Forward pass for batch normalization.
+
+    During training the sample mean and (uncorrected, biased) sample variance are computed
+    from minibatch statistics and used to normalize the incoming data. During training we also
+    keep an exponentially decaying running mean of the mean and variance of each feature, and
+    these averages are used to normalize data at test time:
+
+        running_mean = momentum * running_mean + (1 - momentum) * sample_mean
+        running_var = momentum * running_var + (1 - momentum) * sample_var
+
+    The running averages start as zeros of shape (D,) in x's dtype, and the updated ones are
+    written back into bn_param (as new arrays) on every call.
+
+    Parameters
+    ----------
+    x : ndarray, shape (N, D), float32 or float64
+    gamma : ndarray, shape (D,), scale parameter
+    beta : ndarray, shape (D,), shift parameter
+    bn_param : dict with the keys
+        - mode: 'train' or 'test'; required (KeyError when missing)
+        - eps: constant for numeric stability (default 1e-5)
+        - momentum: constant for the running mean / variance (default 0.9)
+        - running_mean: ndarray, shape (D,), running mean of the features
+        - running_var: ndarray, shape (D,), running variance of the features
+
+    Returns
+    -------
+    out : ndarray, shape (N, D), x's dtype
+    cache : tuple (x, gamma, beta, mean, istd, mode) for the backward pass, where mean and
+        istd = 1 / sqrt(var + eps) are float64 arrays of shape (D,): the batch's statistics in
+        train mode, the running ones in test mode.
+
+    Raises
+    ------
+    KeyError if bn_param has no 'mode'; ValueError for another mode, for shapes that do not
+    match (naming both sizes), for eps < 0, and for an empty batch in train mode (the batch
+    statistics are undefined); TypeError for a non-float x.
+    """
+    mode = bn_param["mode"]
+    if mode not in ("train", "test"):
+        raise ValueError('Invalid forward batchnorm mode "%s"' % mode)
+    eps = _check_eps(bn_param.get("eps", 1e-5), "batchnorm_forward")
+    momentum = float(bn_param.get("momentum", 0.9))
+    xa = np.asarray(x)
+    D = xa.shape[1] if xa.ndim == 2 else 0
+    running_mean = bn_param.get("running_mean")
+    running_var = bn_param.get("running_var")
+    if running_mean is None:
+        running_mean = np.zeros(D, dtype=xa.dtype)
+    if running_var is None:
+        running_var = np.zeros(D, dtype=xa.dtype)
+    out, mean, istd, new_mean, new_var = _C.batchnorm_forward(
+        x, gamma, beta, running_mean, running_var, mode == "train", eps, momentum)
+    if mode == "train":
+        running_mean, running_var = new_mean, new_var
+    bn_param["running_mean"] = running_mean
+    bn_param["running_var"] = running_var
+    return out, (x, gamma, beta, mean, istd, mode)
+
+
+def batchnorm_backward(dout, cache):
+    """Backward pass for batch normalization, following the computation graph of the forward
+    pass node by node (xmu, var, sqrtvar, ivar, xhat; see csrc/kernels/norm.inc).
+
+    Parameters
+    ----------
+    dout : ndarray, shape (N, D), upstream derivatives
+    cache : tuple from batchnorm_forward
+
+    Returns
+    -------
+    dx : ndarray, shape (N, D), gradient with respect to x
+    dgamma : ndarray, shape (D,), gradient with respect to gamma
+    dbeta : ndarray, shape (D,), gradient with respect to beta
+
+    In test mode the statistics were constants, so dx = dout * gamma / sqrt(running_var + eps).
+    """
+    x, gamma, _, mean, istd, mode = cache
+    return _C.batchnorm_backward(dout, x, gamma, mean, istd, mode == "train", False)
+
+
+def batchnorm_backward_alt(dout, cache):
+    """Alternative backward pass for batch normalization: the same gradients as
+    batchnorm_backward from the simplified closed form
+
+        dx = gamma * istd / N * (N * dout - sum(dout) - xhat * sum(dout * xhat))
+
+    with sums over the batch. Inputs and outputs are those of batchnorm_backward.
+    """
+    x, gamma, _, mean, istd, mode = cache
+    return _C.batchnorm_backward(dout, x, gamma, mean, istd, mode == "train", True)
+
+
+def layernorm_forward(x, gamma, beta, ln_param):
+    """Forward pass for layer normalization.
+
+    Each data point is normalized over its D features (mean and biased variance per sample),
+    then scaled by gamma and shifted by beta, as in batch normalization. Train and test time
+    behave the same, so no running averages are kept.
+
+    Parameters
+    ----------
+    x : ndarray, shape (N, D), float32 or float64
+    gamma : ndarray, shape (D,), scale parameter
+    beta : ndarray, shape (D,), shift parameter
+    ln_param : dict with the key
+        - eps: constant for numeric stability (default 1e-5)
+
+    Returns
+    -------
+    out : ndarray, shape (N, D), x's dtype
+    cache : tuple (x, gamma, beta, mean, istd) where mean and istd = 1 / sqrt(var + eps) are
+        float64 arrays of shape (N,), one per sample
+    """
+    eps = _check_eps(ln_param.get("eps", 1e-5), "layernorm_forward")
+    out, mean, istd = _C.layernorm_forward(x, gamma, beta, eps)
+    return out, (x, gamma, beta, mean, istd)
+
+
+def layernorm_backward(dout, cache):
+    """Backward pass for layer normalization.
+
+    Parameters
+    ----------
+    dout : ndarray, shape (N, D), upstream derivatives
+    cache : tuple from layernorm_forward
+
+    Returns
+    -------
+    dx : ndarray, shape (N, D), gradient with respect to x
+    dgamma : ndarray, shape (D,), gradient with respect to gamma
+    dbeta : ndarray, shape (D,), gradient with respect to beta
+    """
+    x, gamma, _, mean, istd = cache
+    return _C.layernorm_backward(dout, x, gamma, mean, istd)
+
+
+def dropout_forward(x, dropout_param):
+    """Forward pass for inverted dropout.
+
+    Note that p is the probability of KEEPING a neuron output (CS231n 2018 and later). In train
+    mode each element is kept with probability p and the kept ones are scaled by 1/p, so the
+    expected output equals x and test time needs no rescaling.
+
+    Parameters
+    ----------
+    x : ndarray of any shape, float32 or float64
+    dropout_param : dict with the keys
+        - p: dropout parameter; each neuron output is kept with probability p, 0 < p <= 1
+        - mode: 'test' or 'train'; in test mode the input is returned unchanged
+        - seed: seed for NumPy's global random generator (optional). With it the call does
+          np.random.seed(seed), and in train mode the mask is built from
+          np.random.rand(*x.shape), so results are reproducible and equal CS231n's.
+
+    Returns
+    -------
+    out : ndarray, same shape and dtype as x (x itself in test mode)
+    cache : tuple (dropout_param, mask); mask (x's shape and dtype, values 0 or 1/p) is the
+        dropout mask in train mode and None in test mode
+    """
+    p, mode = dropout_param["p"], dropout_param["mode"]
+    if isinstance(p, (bool, np.bool_)) or not isinstance(p, (int, float, np.integer, np.floating)):
+        raise TypeError("dropout_forward: p must be a number, got %s" % type(p).__name__)
+    if not 0.0 < float(p) <= 1.0:
+        raise ValueError("dropout_forward: p (keep probability) must be in (0, 1], got %r" % p)
+    if mode not in ("train", "test"):
+        raise ValueError('Invalid forward dropout mode "%s"' % mode)
+    _check_float(x, "dropout_forward")
+    if "seed" in dropout_param:
+        np.random.seed(dropout_param["seed"])
+    if mode == "train":
+        u = np.random.rand(*np.shape(x))
+        out, mask = _C.dropout_forward(x, u, float(p))
+    else:
+        out, mask = x, None
+    return out, (dropout_param, mask)
+
+
+def dropout_backward(dout, cache):
+    """Backward pass for inverted dropout.
+
+    Parameters
+    ----------
+    dout : ndarray of any shape, upstream derivatives
+    cache : tuple (dropout_param, mask) from dropout_forward
+
+    Returns
+    -------
+    dx : ndarray, dout's shape: dout * mask in train mode, dout itself in test mode
+    """
+    _, mask = cache
+    if mask is None:
+        return dout
+    return _C.dropout_backward(dout, mask)
+
+
 # ---- convolution, max pooling and the spatial norms (NCHW) ----------------------------------
 
 
@@ -333,213 +545,3 @@ def spatial_groupnorm_backward(dout, cache):
     x, gamma, beta, G, mean, var, eps = cache
     dx, dgamma, dbeta = _C.spatial_norm_backward(dout, x, gamma, mean, var, eps, G, True)
     return dx, dgamma.reshape(np.shape(gamma)), dbeta.reshape(np.shape(beta))
-def _check_float(x, fn, name="x"):
-    """The main input's dtype must be float32 or float64, as the C entry points demand; used
-    where a layer returns before reaching C (test-mode dropout)."""
-    dt = np.asarray(x).dtype
-    if dt not in (np.float32, np.float64):
-        raise TypeError("%s: %s must be float32 or float64, got %s" % (fn, name, dt))
-
-
-def _check_eps(eps, fn):
-    eps = float(eps)
-    if not eps >= 0.0 or eps == np.inf:
-        raise ValueError("%s: eps must be a finite number >= 0, got %r" % (fn, eps))
-    return eps
-
-
-def batchnorm_forward(x, gamma, beta, bn_param):
-    """Forward pass for batch normalization.
-
-    During training the sample mean and (uncorrected, biased) sample variance are computed
-    from minibatch statistics and used to normalize the incoming data. During training we also
-    keep an exponentially decaying running mean of the mean and variance of each feature, and
-    these averages are used to normalize data at test time:
-
-        running_mean = momentum * running_mean + (1 - momentum) * sample_mean
-        running_var = momentum * running_var + (1 - momentum) * sample_var
-
-    The running averages start as zeros of shape (D,) in x's dtype, and the updated ones are
-    written back into bn_param (as new arrays) on every call.
-
-    Parameters
-    ----------
-    x : ndarray, shape (N, D), float32 or float64
-    gamma : ndarray, shape (D,), scale parameter
-    beta : ndarray, shape (D,), shift parameter
-    bn_param : dict with the keys
-        - mode: 'train' or 'test'; required (KeyError when missing)
-        - eps: constant for numeric stability (default 1e-5)
-        - momentum: constant for the running mean / variance (default 0.9)
-        - running_mean: ndarray, shape (D,), running mean of the features
-        - running_var: ndarray, shape (D,), running variance of the features
-
-    Returns
-    -------
-    out : ndarray, shape (N, D), x's dtype
-    cache : tuple (x, gamma, beta, mean, istd, mode) for the backward pass, where mean and
-        istd = 1 / sqrt(var + eps) are float64 arrays of shape (D,): the batch's statistics in
-        train mode, the running ones in test mode.
-
-    Raises
-    ------
-    KeyError if bn_param has no 'mode'; ValueError for another mode, for shapes that do not
-    match (naming both sizes), for eps < 0, and for an empty batch in train mode (the batch
-    statistics are undefined); TypeError for a non-float x.
-    """
-    mode = bn_param["mode"]
-    if mode not in ("train", "test"):
-        raise ValueError('Invalid forward batchnorm mode "%s"' % mode)
-    eps = _check_eps(bn_param.get("eps", 1e-5), "batchnorm_forward")
-    momentum = float(bn_param.get("momentum", 0.9))
-    xa = np.asarray(x)
-    D = xa.shape[1] if xa.ndim == 2 else 0
-    running_mean = bn_param.get("running_mean")
-    running_var = bn_param.get("running_var")
-    if running_mean is None:
-        running_mean = np.zeros(D, dtype=xa.dtype)
-    if running_var is None:
-        running_var = np.zeros(D, dtype=xa.dtype)
-    out, mean, istd, new_mean, new_var = _C.batchnorm_forward(
-        x, gamma, beta, running_mean, running_var, mode == "train", eps, momentum)
-    if mode == "train":
-        running_mean, running_var = new_mean, new_var
-    bn_param["running_mean"] = running_mean
-    bn_param["running_var"] = running_var
-    return out, (x, gamma, beta, mean, istd, mode)
-
-
-def batchnorm_backward(dout, cache):
-    """Backward pass for batch normalization, following the computation graph of the forward
-    pass node by node (xmu, var, sqrtvar, ivar, xhat; see csrc/kernels/norm.inc).
-
-    Parameters
-    ----------
-    dout : ndarray, shape (N, D), upstream derivatives
-    cache : tuple from batchnorm_forward
-
-    Returns
-    -------
-    dx : ndarray, shape (N, D), gradient with respect to x
-    dgamma : ndarray, shape (D,), gradient with respect to gamma
-    dbeta : ndarray, shape (D,), gradient with respect to beta
-
-    In test mode the statistics were constants, so dx = dout * gamma / sqrt(running_var + eps).
-    """
-    x, gamma, _, mean, istd, mode = cache
-    return _C.batchnorm_backward(dout, x, gamma, mean, istd, mode == "train", False)
-
-
-def batchnorm_backward_alt(dout, cache):
-    """Alternative backward pass for batch normalization: the same gradients as
-    batchnorm_backward from the simplified closed form
-
-        dx = gamma * istd / N * (N * dout - sum(dout) - xhat * sum(dout * xhat))
-
-    with sums over the batch. Inputs and outputs are those of batchnorm_backward.
-    """
-    x, gamma, _, mean, istd, mode = cache
-    return _C.batchnorm_backward(dout, x, gamma, mean, istd, mode == "train", True)
-
-
-def layernorm_forward(x, gamma, beta, ln_param):
-    """Forward pass for layer normalization.
-
-    Each data point is normalized over its D features (mean and biased variance per sample),
-    then scaled by gamma and shifted by beta, as in batch normalization. Train and test time
-    behave the same, so no running averages are kept.
-
-    Parameters
-    ----------
-    x : ndarray, shape (N, D), float32 or float64
-    gamma : ndarray, shape (D,), scale parameter
-    beta : ndarray, shape (D,), shift parameter
-    ln_param : dict with the key
-        - eps: constant for numeric stability (default 1e-5)
-
-    Returns
-    -------
-    out : ndarray, shape (N, D), x's dtype
-    cache : tuple (x, gamma, beta, mean, istd) where mean and istd = 1 / sqrt(var + eps) are
-        float64 arrays of shape (N,), one per sample
-    """
-    eps = _check_eps(ln_param.get("eps", 1e-5), "layernorm_forward")
-    out, mean, istd = _C.layernorm_forward(x, gamma, beta, eps)
-    return out, (x, gamma, beta, mean, istd)
-
-
-def layernorm_backward(dout, cache):
-    """Backward pass for layer normalization.
-
-    Parameters
-    ----------
-    dout : ndarray, shape (N, D), upstream derivatives
-    cache : tuple from layernorm_forward
-
-    Returns
-    -------
-    dx : ndarray, shape (N, D), gradient with respect to x
-    dgamma : ndarray, shape (D,), gradient with respect to gamma
-    dbeta : ndarray, shape (D,), gradient with respect to beta
-    """
-    x, gamma, _, mean, istd = cache
-    return _C.layernorm_backward(dout, x, gamma, mean, istd)
-
-
-def dropout_forward(x, dropout_param):
-    """Forward pass for inverted dropout.
-
-    Note that p is the probability of KEEPING a neuron output (CS231n 2018 and later). In train
-    mode each element is kept with probability p and the kept ones are scaled by 1/p, so the
-    expected output equals x and test time needs no rescaling.
-
-    Parameters
-    ----------
-    x : ndarray of any shape, float32 or float64
-    dropout_param : dict with the keys
-        - p: dropout parameter; each neuron output is kept with probability p, 0 < p <= 1
-        - mode: 'test' or 'train'; in test mode the input is returned unchanged
-        - seed: seed for NumPy's global random generator (optional). With it the call does
-          np.random.seed(seed), and in train mode the mask is built from
-          np.random.rand(*x.shape), so results are reproducible and equal CS231n's.
-
-    Returns
-    -------
-    out : ndarray, same shape and dtype as x (x itself in test mode)
-    cache : tuple (dropout_param, mask); mask (x's shape and dtype, values 0 or 1/p) is the
-        dropout mask in train mode and None in test mode
-    """
-    p, mode = dropout_param["p"], dropout_param["mode"]
-    if isinstance(p, (bool, np.bool_)) or not isinstance(p, (int, float, np.integer, np.floating)):
-        raise TypeError("dropout_forward: p must be a number, got %s" % type(p).__name__)
-    if not 0.0 < float(p) <= 1.0:
-        raise ValueError("dropout_forward: p (keep probability) must be in (0, 1], got %r" % p)
-    if mode not in ("train", "test"):
-        raise ValueError('Invalid forward dropout mode "%s"' % mode)
-    _check_float(x, "dropout_forward")
-    if "seed" in dropout_param:
-        np.random.seed(dropout_param["seed"])
-    if mode == "train":
-        u = np.random.rand(*np.shape(x))
-        out, mask = _C.dropout_forward(x, u, float(p))
-    else:
-        out, mask = x, None
-    return out, (dropout_param, mask)
-
-
-def dropout_backward(dout, cache):
-    """Backward pass for inverted dropout.
-
-    Parameters
-    ----------
-    dout : ndarray of any shape, upstream derivatives
-    cache : tuple (dropout_param, mask) from dropout_forward
-
-    Returns
-    -------
-    dx : ndarray, dout's shape: dout * mask in train mode, dout itself in test mode
-    """
-    _, mask = cache
-    if mask is None:
-        return dout
-    return _C.dropout_backward(dout, mask)

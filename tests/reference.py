@@ -71,6 +71,97 @@ def matmul(a, b, transA=False, transB=False, alpha=1.0, beta=0.0, c=None):
     return out
 
 
+# ---- normalisation and dropout (fclayers) ----
+
+def batchnorm_forward_train(x, gamma, beta, running_mean, running_var, eps=1e-5, momentum=0.9):
+    """Returns out, mean, var (biased), new running mean, new running var; one feature at a
+    time, the statistics by explicit sums."""
+    x = np.asarray(x, np.float64)
+    N, D = x.shape
+    out = np.empty_like(x)
+    mean = np.empty(D)
+    var = np.empty(D)
+    for d in range(D):
+        col = x[:, d]
+        mean[d] = sum(col) / N
+        var[d] = sum((v - mean[d]) ** 2 for v in col) / N
+        out[:, d] = gamma[d] * (col - mean[d]) / np.sqrt(var[d] + eps) + beta[d]
+    rm = momentum * np.asarray(running_mean, np.float64) + (1 - momentum) * mean
+    rv = momentum * np.asarray(running_var, np.float64) + (1 - momentum) * var
+    return out, mean, var, rm, rv
+
+
+def batchnorm_forward_test(x, gamma, beta, running_mean, running_var, eps=1e-5):
+    x = np.asarray(x, np.float64)
+    rm = np.asarray(running_mean, np.float64)
+    rv = np.asarray(running_var, np.float64)
+    return (np.asarray(gamma, np.float64) * (x - rm) / np.sqrt(rv + eps)
+            + np.asarray(beta, np.float64))
+
+
+def _norm_backward_1d(g, v, eps):
+    """dx for out = (v - mean(v)) / sqrt(var(v) + eps) with upstream g, through the Jacobian
+    d xhat_i / d v_j = istd * ([i == j] - 1/n - xhat_i * xhat_j / n): every output depends on
+    every input through the mean and the variance. Returns dx and xhat."""
+    n = v.shape[0]
+    mu = v.mean()
+    istd = 1.0 / np.sqrt(((v - mu) ** 2).mean() + eps)
+    xhat = (v - mu) * istd
+    jac = istd * (np.eye(n) - 1.0 / n - np.outer(xhat, xhat) / n)
+    return jac.T @ g, xhat
+
+
+def batchnorm_backward_train(dout, x, gamma, eps=1e-5):
+    """Gradients of the train-mode forward, one feature (column) at a time."""
+    dout = np.asarray(dout, np.float64)
+    x = np.asarray(x, np.float64)
+    N, D = x.shape
+    dx = np.empty_like(x)
+    dgamma = np.empty(D)
+    dbeta = np.empty(D)
+    for d in range(D):
+        g = dout[:, d]
+        dxhat, xhat = _norm_backward_1d(g, x[:, d], eps)
+        dbeta[d] = g.sum()
+        dgamma[d] = (g * xhat).sum()
+        dx[:, d] = gamma[d] * dxhat
+    return dx, dgamma, dbeta
+
+
+def layernorm_forward(x, gamma, beta, eps=1e-5):
+    x = np.asarray(x, np.float64)
+    out = np.empty_like(x)
+    for n in range(x.shape[0]):
+        row = x[n]
+        mu = row.mean()
+        var = ((row - mu) ** 2).mean()
+        out[n] = np.asarray(gamma, np.float64) * (row - mu) / np.sqrt(var + eps) + np.asarray(beta, np.float64)
+    return out
+
+
+def layernorm_backward(dout, x, gamma, eps=1e-5):
+    """One sample (row) at a time: batchnorm's Jacobian over the D features."""
+    dout = np.asarray(dout, np.float64)
+    x = np.asarray(x, np.float64)
+    gamma = np.asarray(gamma, np.float64)
+    N, D = x.shape
+    dx = np.empty_like(x)
+    dgamma = np.zeros(D)
+    dbeta = np.zeros(D)
+    for n in range(N):
+        g = dout[n]
+        dx[n], xhat = _norm_backward_1d(g * gamma, x[n], eps)
+        dgamma += g * xhat
+        dbeta += g
+    return dx, dgamma, dbeta
+
+
+def dropout_mask(shape, p, seed):
+    """CS231n's mask: np.random.seed(seed); (np.random.rand(*shape) < p) / p."""
+    np.random.seed(seed)
+    return (np.random.rand(*shape) < p) / p
+
+
 # ---- convolution, pooling, spatial norms (conv helper) ----
 
 
@@ -230,92 +321,3 @@ def spatial_groupnorm_backward(dout, x, gamma, G, eps):
     dgamma = (dout * xhat).sum(axis=(0, 2, 3)).reshape(1, C, 1, 1)
     dx = _through_mean_and_var((dout * g).reshape(N, G, -1), xc, std, 2, M)
     return dx.reshape(x.shape), dgamma, dbeta
-# ---- normalisation and dropout (fclayers) ----
-
-def batchnorm_forward_train(x, gamma, beta, running_mean, running_var, eps=1e-5, momentum=0.9):
-    """Returns out, mean, var (biased), new running mean, new running var; one feature at a
-    time, the statistics by explicit sums."""
-    x = np.asarray(x, np.float64)
-    N, D = x.shape
-    out = np.empty_like(x)
-    mean = np.empty(D)
-    var = np.empty(D)
-    for d in range(D):
-        col = x[:, d]
-        mean[d] = sum(col) / N
-        var[d] = sum((v - mean[d]) ** 2 for v in col) / N
-        out[:, d] = gamma[d] * (col - mean[d]) / np.sqrt(var[d] + eps) + beta[d]
-    rm = momentum * np.asarray(running_mean, np.float64) + (1 - momentum) * mean
-    rv = momentum * np.asarray(running_var, np.float64) + (1 - momentum) * var
-    return out, mean, var, rm, rv
-
-
-def batchnorm_forward_test(x, gamma, beta, running_mean, running_var, eps=1e-5):
-    x = np.asarray(x, np.float64)
-    rm = np.asarray(running_mean, np.float64)
-    rv = np.asarray(running_var, np.float64)
-    return (np.asarray(gamma, np.float64) * (x - rm) / np.sqrt(rv + eps)
-            + np.asarray(beta, np.float64))
-
-
-def _norm_backward_1d(g, v, eps):
-    """dx for out = (v - mean(v)) / sqrt(var(v) + eps) with upstream g, through the Jacobian
-    d xhat_i / d v_j = istd * ([i == j] - 1/n - xhat_i * xhat_j / n): every output depends on
-    every input through the mean and the variance. Returns dx and xhat."""
-    n = v.shape[0]
-    mu = v.mean()
-    istd = 1.0 / np.sqrt(((v - mu) ** 2).mean() + eps)
-    xhat = (v - mu) * istd
-    jac = istd * (np.eye(n) - 1.0 / n - np.outer(xhat, xhat) / n)
-    return jac.T @ g, xhat
-
-
-def batchnorm_backward_train(dout, x, gamma, eps=1e-5):
-    """Gradients of the train-mode forward, one feature (column) at a time."""
-    dout = np.asarray(dout, np.float64)
-    x = np.asarray(x, np.float64)
-    N, D = x.shape
-    dx = np.empty_like(x)
-    dgamma = np.empty(D)
-    dbeta = np.empty(D)
-    for d in range(D):
-        g = dout[:, d]
-        dxhat, xhat = _norm_backward_1d(g, x[:, d], eps)
-        dbeta[d] = g.sum()
-        dgamma[d] = (g * xhat).sum()
-        dx[:, d] = gamma[d] * dxhat
-    return dx, dgamma, dbeta
-
-
-def layernorm_forward(x, gamma, beta, eps=1e-5):
-    x = np.asarray(x, np.float64)
-    out = np.empty_like(x)
-    for n in range(x.shape[0]):
-        row = x[n]
-        mu = row.mean()
-        var = ((row - mu) ** 2).mean()
-        out[n] = np.asarray(gamma, np.float64) * (row - mu) / np.sqrt(var + eps) + np.asarray(beta, np.float64)
-    return out
-
-
-def layernorm_backward(dout, x, gamma, eps=1e-5):
-    """One sample (row) at a time: batchnorm's Jacobian over the D features."""
-    dout = np.asarray(dout, np.float64)
-    x = np.asarray(x, np.float64)
-    gamma = np.asarray(gamma, np.float64)
-    N, D = x.shape
-    dx = np.empty_like(x)
-    dgamma = np.zeros(D)
-    dbeta = np.zeros(D)
-    for n in range(N):
-        g = dout[n]
-        dx[n], xhat = _norm_backward_1d(g * gamma, x[n], eps)
-        dgamma += g * xhat
-        dbeta += g
-    return dx, dgamma, dbeta
-
-
-def dropout_mask(shape, p, seed):
-    """CS231n's mask: np.random.seed(seed); (np.random.rand(*shape) < p) / p."""
-    np.random.seed(seed)
-    return (np.random.rand(*shape) < p) / p
