@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import reference as ref
-from conftest import assert_close
+from conftest import assert_close, assert_no_leaks
 from cvnn import _C
 from cvnn.fast_layers import (col2im, conv_backward_fast, conv_backward_im2col,
                               conv_backward_strides, conv_forward_fast, conv_forward_im2col,
@@ -322,3 +322,28 @@ def test_workspace_is_reused(rng):
     for _ in range(3):
         conv_forward_fast(x, w, b, {"stride": 1, "pad": 1})
     assert _C.workspace_bytes() == held
+
+
+_lx = np.random.default_rng(2).standard_normal((2, 3, 6, 6))
+_lw = np.random.default_rng(3).standard_normal((4, 3, 3, 3))
+_lb = np.zeros(4)
+_ld = np.ones((2, 4, 6, 6))
+LEAK_CALLS = [
+    ("naive forward ok", lambda: _C.conv_forward_naive(_lx, _lw, _lb, 1, 1)),
+    ("fast forward ok", lambda: _C.conv_forward(_lx, _lw, _lb, 1, 1)),
+    ("fast forward bad channels", lambda: _C.conv_forward(_lx, _lw[:, :2], _lb, 1, 1)),
+    ("fast forward bad bias", lambda: _C.conv_forward(_lx, _lw, _lb[:3], 1, 1)),
+    ("fast forward bad dtype", lambda: _C.conv_forward(_lx.astype(np.int32), _lw, _lb, 1, 1)),
+    ("fast forward bad stride", lambda: _C.conv_forward(_lx, _lw, _lb, 0, 1)),
+    ("naive backward ok", lambda: _C.conv_backward_naive(_ld, _lx, _lw, 1, 1)),
+    ("fast backward ok", lambda: _C.conv_backward(_ld, _lx, _lw, 1, 1)),
+    ("fast backward bad dout", lambda: _C.conv_backward(_ld[:1], _lx, _lw, 1, 1)),
+    ("im2col ok", lambda: _C.im2col(_lx, 3, 3, 1, 1)),
+    ("col2im ok", lambda: _C.col2im(np.ones((27, 72)), (2, 3, 6, 6), 3, 3, 1, 1)),
+    ("col2im bad", lambda: _C.col2im(np.ones((27, 71)), (2, 3, 6, 6), 3, 3, 1, 1)),
+]
+
+
+@pytest.mark.parametrize("name,call", LEAK_CALLS, ids=[c[0] for c in LEAK_CALLS])
+def test_no_reference_leaks(name, call):
+    assert_no_leaks(call, (_lx, _lw, _lb, _ld))

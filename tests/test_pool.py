@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 import reference as ref
-from conftest import assert_close
+from conftest import assert_close, assert_no_leaks
+from cvnn import _C
 from cvnn.fast_layers import (max_pool_backward_fast, max_pool_backward_im2col,
                               max_pool_backward_reshape, max_pool_forward_fast,
                               max_pool_forward_im2col, max_pool_forward_reshape)
@@ -189,3 +190,23 @@ def test_bad_input():
         max_pool_backward_im2col(np.ones_like(out), (x_, argmax, p))
     with pytest.raises(ValueError, match="unrecognized method"):
         max_pool_backward_fast(np.ones_like(out), ("bogus", None))
+
+
+_lx = np.random.default_rng(2).standard_normal((2, 3, 6, 6))
+_ld = np.ones((2, 3, 3, 3))
+_lo, _li = _C.max_pool_forward(_lx, 2, 2, 2, True)
+LEAK_CALLS = [
+    ("forward ok", lambda: _C.max_pool_forward(_lx, 2, 2, 2, True)),
+    ("forward bad window", lambda: _C.max_pool_forward(_lx, 7, 2, 2, False)),
+    ("backward recompute", lambda: _C.max_pool_backward(_ld, _lx, 2, 2, 2)),
+    ("backward argmax", lambda: _C.max_pool_backward(_ld, _lx, 2, 2, 2, _li)),
+    ("backward argmax bad", lambda: _C.max_pool_backward(_ld, _lx, 2, 2, 2, _li + 99)),
+    ("backward split", lambda: _C.max_pool_backward(_ld, _lx, 2, 2, 2, None, _lo)),
+    ("backward split bad", lambda: _C.max_pool_backward(_ld, _lx, 2, 2, 2, None, _lo[:1])),
+    ("backward bad dout", lambda: _C.max_pool_backward(_ld[:1], _lx, 2, 2, 2)),
+]
+
+
+@pytest.mark.parametrize("name,call", LEAK_CALLS, ids=[c[0] for c in LEAK_CALLS])
+def test_no_reference_leaks(name, call):
+    assert_no_leaks(call, (_lx, _ld, _lo, _li))

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 import reference as ref
-from conftest import assert_close
+from conftest import assert_close, assert_no_leaks
+from cvnn import _C
 from cvnn.gradient_check import eval_numerical_gradient_array, rel_error
 from cvnn.layers import (spatial_batchnorm_backward, spatial_batchnorm_forward,
                          spatial_groupnorm_backward, spatial_groupnorm_forward)
@@ -243,3 +244,29 @@ def test_bad_input():
         spatial_groupnorm_forward(x, np.ones((1, 6, 1, 1)), np.zeros((1, 6, 1, 1)), 2, {"eps": -1.0})
     with pytest.raises(TypeError, match="spatial_batchnorm_forward"):
         spatial_batchnorm_forward(x.astype(np.int64), np.ones(6), np.zeros(6), {"mode": "train"})
+
+
+_lx = np.random.default_rng(2).standard_normal((2, 4, 3, 3))
+_lg = np.ones(4)
+_lb = np.zeros(4)
+_lm = np.zeros(4)
+_lv = np.ones(4)
+_lmg = np.zeros((2, 2))
+_lvg = np.ones((2, 2))
+LEAK_CALLS = [
+    ("sbn train", lambda: _C.spatial_batchnorm_forward(_lx, _lg, _lb, None, None, 1e-5)),
+    ("sbn test", lambda: _C.spatial_batchnorm_forward(_lx, _lg, _lb, _lm, _lv, 1e-5)),
+    ("sbn bad gamma", lambda: _C.spatial_batchnorm_forward(_lx, _lg[:3], _lb, None, None, 1e-5)),
+    ("sbn bad running", lambda: _C.spatial_batchnorm_forward(_lx, _lg, _lb, _lm, _lv[:2], 1e-5)),
+    ("gn ok", lambda: _C.spatial_groupnorm_forward(_lx, _lg, _lb, 2, 1e-5)),
+    ("gn bad G", lambda: _C.spatial_groupnorm_forward(_lx, _lg, _lb, 3, 1e-5)),
+    ("sbn backward", lambda: _C.spatial_norm_backward(_lx, _lx, _lg, _lm, _lv, 1e-5, 0, True)),
+    ("gn backward", lambda: _C.spatial_norm_backward(_lx, _lx, _lg, _lmg, _lvg, 1e-5, 2, True)),
+    ("gn backward bad stats", lambda: _C.spatial_norm_backward(_lx, _lx, _lg, _lm, _lv, 1e-5, 2, True)),
+    ("backward bad dout", lambda: _C.spatial_norm_backward(_lx[:1], _lx, _lg, _lm, _lv, 1e-5, 0, True)),
+]
+
+
+@pytest.mark.parametrize("name,call", LEAK_CALLS, ids=[c[0] for c in LEAK_CALLS])
+def test_no_reference_leaks(name, call):
+    assert_no_leaks(call, (_lx, _lg, _lb, _lm, _lv, _lmg, _lvg))
