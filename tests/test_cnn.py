@@ -206,3 +206,31 @@ def test_load_rejects_other_models(tmp_path):
     b = ThreeLayerConvNet(input_dim=(3, 8, 8), num_filters=3, filter_size=3, hidden_dim=5)
     with pytest.raises(ValueError, match=r"parameter W1 has shape \(2, 3, 3, 3\)"):
         b.load(tmp_path / "a.npz")
+
+
+def test_eecs598_layer_classes(rng):
+    from cvnn.classifiers import cnn
+    from cvnn.fast_layers import conv_forward_fast, max_pool_forward_fast
+    from cvnn.layers import conv_forward_naive, max_pool_forward_naive
+    x = rng.standard_normal((2, 3, 8, 8))
+    w = rng.standard_normal((4, 3, 3, 3))
+    b = rng.standard_normal(4)
+    cp = {"stride": 1, "pad": 1}
+    pp = {"pool_height": 2, "pool_width": 2, "stride": 2}
+    assert np.array_equal(cnn.Conv.forward(x, w, b, cp)[0], conv_forward_naive(x, w, b, cp)[0])
+    assert np.array_equal(cnn.FastConv.forward(x, w, b, cp)[0], conv_forward_fast(x, w, b, cp)[0])
+    assert np.array_equal(cnn.MaxPool.forward(x, pp)[0], max_pool_forward_naive(x, pp)[0])
+    assert np.array_equal(cnn.FastMaxPool.forward(x, pp)[0], max_pool_forward_fast(x, pp)[0])
+    g, be = np.ones(4), np.zeros(4)
+    out, cache = cnn.Conv_BatchNorm_ReLU_Pool.forward(x, w, b, g, be, cp, {"mode": "train"}, pp)
+    assert out.shape == (2, 4, 4, 4) and len(cnn.Conv_BatchNorm_ReLU_Pool.backward(np.ones_like(out), cache)) == 5
+    out, cache = cnn.Conv_ReLU_Pool.forward(x, w, b, cp, pp)
+    assert [a.shape for a in cnn.Conv_ReLU_Pool.backward(np.ones_like(out), cache)] == [x.shape, w.shape, b.shape]
+    out, cache = cnn.Conv_ReLU.forward(x, w, b, cp)
+    assert cnn.Conv_ReLU.backward(out, cache)[0].shape == x.shape
+    out, cache = cnn.Conv_BatchNorm_ReLU.forward(x, w, b, g, be, cp, {"mode": "train"})
+    assert len(cnn.Conv_BatchNorm_ReLU.backward(out, cache)) == 5
+    out, cache = cnn.SpatialBatchNorm.forward(x, np.ones(3), np.zeros(3), {"mode": "train"})
+    assert cnn.SpatialBatchNorm.backward(out, cache)[1].shape == (3,)
+    dx, dw, db = cnn.Conv.backward(np.ones((2, 4, 8, 8)), cnn.Conv.forward(x, w, b, cp)[1])
+    assert dx.shape == x.shape and cnn.MaxPool.backward(np.ones((2, 3, 4, 4)), cnn.MaxPool.forward(x, pp)[1]).shape == x.shape

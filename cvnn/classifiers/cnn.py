@@ -1,5 +1,7 @@
 """Convolutional classifiers: CS231n's ThreeLayerConvNet, EECS 598's DeepConvNet (with
-kaiming_initializer) and the seed project's generic ConvNet.
+kaiming_initializer) and the seed project's generic ConvNet; also EECS 598 A3's static-method
+layer classes (Conv, MaxPool, FastConv, FastMaxPool, SpatialBatchNorm, Conv_ReLU,
+Conv_ReLU_Pool, Conv_BatchNorm_ReLU, Conv_BatchNorm_ReLU_Pool) over the same functions.
 
 Every model is a ``params`` dict plus ``loss(X, y=None)``: with y None it returns the class
 scores (N, num_classes) in test mode; otherwise (loss, grads) with grads keyed like params,
@@ -539,3 +541,40 @@ class ConvNet(_ConvModel):
             loss += 0.5 * self.reg * float(np.sum(W * W))
             grads["W%d" % k] = grads["W%d" % k] + self.reg * W
         return loss, grads
+
+
+# ---- EECS 598 A3's static-method layer classes, as thin adapters over the CS231n functions --
+
+
+def _layer(name, forward, backward, doc):
+    return type(name, (), {"forward": staticmethod(forward), "backward": staticmethod(backward),
+                           "__doc__": doc, "__module__": __name__})
+
+
+Conv = _layer("Conv", layers.conv_forward_naive, layers.conv_backward_naive,
+              "Conv.forward(x, w, b, conv_param) / Conv.backward(dout, cache): the naive "
+              "convolution (layers.conv_forward_naive).")
+MaxPool = _layer("MaxPool", layers.max_pool_forward_naive, layers.max_pool_backward_naive,
+                 "MaxPool.forward(x, pool_param) / MaxPool.backward(dout, cache): naive max "
+                 "pooling.")
+FastConv = _layer("FastConv", conv_forward_fast, conv_backward_fast,
+                  "FastConv.forward(x, w, b, conv_param) / FastConv.backward(dout, cache): "
+                  "im2col + GEMM in C (EECS 598 wraps torch's conv2d here).")
+FastMaxPool = _layer("FastMaxPool", max_pool_forward_fast, max_pool_backward_fast,
+                     "FastMaxPool.forward(x, pool_param) / FastMaxPool.backward(dout, cache).")
+SpatialBatchNorm = _layer("SpatialBatchNorm", spatial_batchnorm_forward,
+                          spatial_batchnorm_backward,
+                          "SpatialBatchNorm.forward(x, gamma, beta, bn_param) / "
+                          ".backward(dout, cache) -> (dx, dgamma, dbeta).")
+Conv_ReLU = _layer("Conv_ReLU", conv_relu_forward, conv_relu_backward,
+                   "Conv_ReLU.forward(x, w, b, conv_param) / .backward(dout, cache).")
+Conv_ReLU_Pool = _layer("Conv_ReLU_Pool", conv_relu_pool_forward, conv_relu_pool_backward,
+                        "Conv_ReLU_Pool.forward(x, w, b, conv_param, pool_param) / "
+                        ".backward(dout, cache).")
+Conv_BatchNorm_ReLU = _layer("Conv_BatchNorm_ReLU", conv_bn_relu_forward, conv_bn_relu_backward,
+                             "Conv_BatchNorm_ReLU.forward(x, w, b, gamma, beta, conv_param, "
+                             "bn_param) / .backward(dout, cache) -> (dx, dw, db, dgamma, dbeta).")
+Conv_BatchNorm_ReLU_Pool = _layer(
+    "Conv_BatchNorm_ReLU_Pool", conv_bn_relu_pool_forward, conv_bn_relu_pool_backward,
+    "Conv_BatchNorm_ReLU_Pool.forward(x, w, b, gamma, beta, conv_param, bn_param, pool_param) "
+    "/ .backward(dout, cache) -> (dx, dw, db, dgamma, dbeta).")
