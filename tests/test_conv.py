@@ -165,9 +165,9 @@ def test_fast_conv_every_isa(xs, ws, stride, pad, dtype, isa, rng):
 
 @pytest.mark.parametrize("xs,ws,stride,pad", [((6, 16, 20, 20), (24, 16, 3, 3), 1, 1),
                                               ((5, 32, 12, 12), (16, 32, 1, 1), 1, 0),
-                                              # f64: about 10 MB of columns per image, so
-                                              # several chunks with dw summed across them
-                                              ((5, 64, 48, 48), (4, 64, 3, 3), 1, 1)])
+                                              # chunks of 8 MB: f32 2.4 MB per image, so
+                                              # chunks of 3 + 3 + 1 images; f64 one each
+                                              ((7, 64, 32, 32), (4, 64, 3, 3), 1, 1)])
 def test_threads_bitwise_identical(xs, ws, stride, pad, dtype, threads, rng):
     x, w, b = _make(rng, xs, ws, dtype)
     p = {"stride": stride, "pad": pad}
@@ -181,19 +181,19 @@ def test_threads_bitwise_identical(xs, ws, stride, pad, dtype, threads, rng):
         assert np.array_equal(a, c)
 
 
-def test_several_chunks_match_torch(rng):
+def test_several_chunks_match_torch(dtype, rng):
+    # the columns go in chunks of at most 8 MB: here chunks of 3 + 3 + 1 images (float32) or
+    # of one image each (float64), with dw summed over the chunks
     torch = pytest.importorskip("torch")
-    x = rng.standard_normal((5, 64, 48, 48))
-    w = rng.standard_normal((4, 64, 3, 3))
-    b = rng.standard_normal(4)
-    xt, wt, bt = (torch.tensor(a, requires_grad=True) for a in (x, w, b))
+    x, w, b = _make(rng, (7, 64, 32, 32), (4, 64, 3, 3), dtype)
+    xt, wt, bt = (torch.tensor(a.astype(np.float64), requires_grad=True) for a in (x, w, b))
     ot = torch.nn.functional.conv2d(xt, wt, bt, padding=1)
-    dout = rng.standard_normal(tuple(ot.shape))
-    ot.backward(torch.tensor(dout))
+    dout = rng.standard_normal(tuple(ot.shape)).astype(dtype)
+    ot.backward(torch.tensor(dout.astype(np.float64)))
     out, cache = conv_forward_fast(x, w, b, {"stride": 1, "pad": 1})
-    assert_close(out, ot.detach().numpy(), np.float64)
+    assert_close(out, ot.detach().numpy(), dtype)
     for got, t in zip(conv_backward_fast(dout, cache), (xt, wt, bt)):
-        assert_close(got, t.grad.numpy(), np.float64)
+        assert_close(got, t.grad.numpy(), dtype)
 
 
 @pytest.mark.parametrize("stride,pad", [(1, 0), (1, 1), (2, 1), (3, 2)])

@@ -6,7 +6,7 @@
 
 /* Column buffers of one chunk of images stay below this many bytes; the chunk size depends on
  * the shape only (never on the thread count), so sums over chunks are reproducible. */
-#define CV_CONV_CHUNK_BYTES ((double)(32 << 20))
+#define CV_CONV_CHUNK_BYTES ((double)(8 << 20))
 /* One image's columns above this are refused (CV_ENOMEM) before any allocation is tried. */
 #define CV_CONV_MAX_BYTES 1e14
 
