@@ -8,7 +8,12 @@ gradient). GFLOP/s counts 2*N*F*C*HH*WW*Ho*Wo for the forward and twice that for
     PYTHONPATH=. python benchmarks/bench_conv.py    # every case (from the project root)
     python benchmarks/bench_conv.py --quick         # the CS231n shape only
     python benchmarks/bench_conv.py --threads 1 --repeats 9
+
+On a machine shared with other jobs, run with OMP_WAIT_POLICY=passive: both libraries use
+libgomp, whose default spinning makes every 2-thread region wait for a descheduled thread (on
+a 2-core machine with load ~12 we measured 36 ms instead of 1 ms for the CS231n forward).
 """
+import os
 import argparse
 import statistics
 import time
@@ -125,9 +130,10 @@ def main():
         torch.set_num_threads(nt)
     except ImportError:
         torch = None
-    print("cvnn %s, ISA %s, %d thread(s); PyTorch %s; float32; median of %d runs"
-          % (cvnn.__version__, cvnn.get_isa(), nt, torch.__version__ if torch else "absent",
-             args.repeats))
+    print("cvnn %s, ISA %s, %d thread(s); PyTorch %s; float32; median of %d runs; "
+          "OMP_WAIT_POLICY=%s" % (cvnn.__version__, cvnn.get_isa(), nt,
+                                  torch.__version__ if torch else "absent", args.repeats,
+                                  os.environ.get("OMP_WAIT_POLICY", "(unset)")))
     print()
     print("| case | cvnn fwd ms | cvnn fwd+bwd ms | GFLOP/s fwd / fwd+bwd | torch fwd ms | "
           "torch fwd+bwd ms | cvnn/torch fwd+bwd | target |")
