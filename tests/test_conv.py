@@ -304,6 +304,15 @@ def test_columns_that_do_not_fit_raise_memory_error():
         conv_forward_fast(x, w, b, {"stride": 1, "pad": 0})
     with pytest.raises(MemoryError, match="conv_backward_fast: the im2col columns"):
         conv_backward_fast(np.zeros((1, 1, 1001, 1001), np.float32), (x, w, b, {"stride": 1, "pad": 0}))
+    # 16 GB of columns: more than half of this machine's memory (and refused before any
+    # allocation, so an overcommitting kernel cannot let it through and kill us on touch)
+    import os
+    ram = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 0
+    if 0 < ram < 32e9:
+        x = np.zeros((1, 1, 732, 732), np.float32)
+        w = np.zeros((1, 1, 100, 100), np.float32)
+        with pytest.raises(MemoryError, match=r"\(10000 x 400689 values\)"):
+            conv_forward_fast(x, w, b, {"stride": 1, "pad": 0})
 
 
 def test_secondary_arrays_take_the_main_dtype(rng):
