@@ -256,6 +256,13 @@ void cv_layernorm_backward_f32(float *dx, float *dgamma, float *dbeta, const flo
 void cv_layernorm_backward_f64(double *dx, double *dgamma, double *dbeta, const double *dout,
                                const double *x, const double *gamma, const double *mean,
                                const double *istd, int64_t N, int64_t D);
+/* ---- GEMM internals (gemm.c): block sizes of the active ISA path, and the FMA peak ---- */
+/* register block mr x nr, cache blocks mc (rows of A), kc (depth), nc (columns of B) */
+int cv_gemm_blocking_f32(int *mr, int *nr, int64_t *mc, int64_t *kc, int64_t *nc);
+int cv_gemm_blocking_f64(int *mr, int *nr, int64_t *mc, int64_t *kc, int64_t *nc);
+/* GFLOP/s of independent FMA chains on the active ISA, `threads` threads, each timed on its own
+ * CPU time (so machine load does not lower it), best of 5 runs */
+double cv_gemm_fma_peak(int f64, int threads);
 
 /* ---- new families: append their prototypes above this line ---- */
 

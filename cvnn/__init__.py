@@ -38,6 +38,32 @@ def set_isa(name):
     _C.set_isa(name)
 
 
+def matmul(a, b):
+    """Matrix product ``a @ b`` of two 2-D arrays on cvnn's GEMM (packed, cache-blocked, SIMD
+    micro-kernels, threaded above a work threshold; results do not depend on the thread count).
+
+    Parameters
+    ----------
+    a : array_like, shape (M, K), float32 or float64
+        Decides the dtype of the product. Any layout (C, Fortran, strided views) is accepted;
+        only layouts that are neither row- nor column-contiguous are copied.
+    b : array_like, shape (K, N)
+        Converted to ``a``'s dtype.
+
+    Returns
+    -------
+    out : ndarray, shape (M, N), a's dtype, C-contiguous
+
+    Raises
+    ------
+    TypeError
+        If ``a`` is not float32/float64 or ``b`` is not real-valued.
+    ValueError
+        If either is not 2-D, or ``a.shape[1]`` differs from ``b.shape[0]``.
+    """
+    return _C.matmul(a, b)
+
+
 def show_config(file=None):
     """Print cvnn's version, the active ISA path, the thread count and NumPy's version."""
     import sys
@@ -51,4 +77,5 @@ def show_config(file=None):
     print("  NumPy:      %s" % numpy.__version__, file=out)
 
 
-__all__ = ["__version__", "get_num_threads", "set_num_threads", "get_isa", "set_isa", "show_config"]
+__all__ = ["__version__", "get_num_threads", "set_num_threads", "get_isa", "set_isa", "matmul",
+           "show_config"]

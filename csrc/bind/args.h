@@ -56,6 +56,7 @@ int cv_status(int st, const char *fn);
     CV_FAMILY(snorm)                                                                           \
     CV_FAMILY(dropout)                                                                         \
     CV_FAMILY(norm)                                                                            \
+    CV_FAMILY(gemm)                                                                            \
     /* end of families: add new ones above this line */
 
 #define CV_DECLARE_FAMILY(name) extern PyMethodDef cv_methods_##name[];

@@ -1,108 +1,147 @@
-/* gemm.c: C = alpha * op(A) @ op(B) + beta * C for float32 and float64, row-major, with a path
- * per ISA chosen at run time (cv_isa_active). */
+/* gemm.c: C = alpha * op(A) @ op(B) + beta * C for float32 and float64, row-major: packed,
+ * cache-blocked, with a register-blocked micro-kernel per ISA chosen at run time
+ * (cv_isa_active: gemm_avx512.c, gemm_avx2.c, or the plain-C one in gemm.inc). The blocked
+ * loops and packing are in gemm.inc, included once per dtype. */
+#define _POSIX_C_SOURCE 200112L /* clock_gettime under -std=c11 */
 #include "cvnn.h"
+#include "gemm_kernels.h"
 
+#include <time.h>
 #ifdef CVNN_OPENMP
 #include <omp.h>
 #endif
 
-#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
-#define CV_HAVE_X86 1
-#define CV_TARGET_AVX2 __attribute__((target("avx2,fma")))
-#define CV_TARGET_AVX512 __attribute__((target("avx512f,avx512vl,avx512dq,avx512bw,avx2,fma")))
+/* Below this many flops (8^3 multiply-adds), or with a dimension of 1 or 2, packing costs more
+ * than it saves: plain loops. */
+#define CV_GEMM_DIRECT_FLOPS (2.0 * 8 * 8 * 8)
+/* Below this, waking a second thread and packing its own copy of one operand cost more than the
+ * half of the work it takes. About 96^3: an estimate (a 96^3 product takes ~20 us on one core,
+ * waking a thread a few us); the shared machine was too loaded to time 2 threads fairly. */
+#define CV_GEMM_THREAD_FLOPS (2.0 * 96 * 96 * 96)
+/* the largest micro-tile of any path, in elements */
+#define CV_GEMM_MAX_TILE (CV_GEMM_MR_F32_AVX512 * CV_GEMM_NR_F32_AVX512)
+
+/* Cache blocks (elements). Zen 4 per core: 32 KiB L1d, 1 MiB L2; 32 MiB shared L3. KC x NR of B
+ * (a micro-panel) is streamed through L1 for every MR-row panel of A; MC x KC of A stays in
+ * L2; KC x NC of B stays in L3. The AVX-512 blocks were tuned on the EPYC (single-thread CPU
+ * time, KC 128..512 x MC 56..224); the AVX2 and generic ones are reasoned, not tuned. */
+#define CV_GEMM_MC_F32_AVX512 (14 * 12)
+#define CV_GEMM_KC_F32_AVX512 384
+#define CV_GEMM_NC_F32_AVX512 (32 * 128)
+#define CV_GEMM_MC_F64_AVX512 (14 * 12)
+#define CV_GEMM_KC_F64_AVX512 384
+#define CV_GEMM_NC_F64_AVX512 (16 * 128)
+#define CV_GEMM_MC_F32_AVX2 (6 * 24)
+#define CV_GEMM_KC_F32_AVX2 256
+#define CV_GEMM_NC_F32_AVX2 (16 * 256)
+#define CV_GEMM_MC_F64_AVX2 (6 * 16)
+#define CV_GEMM_KC_F64_AVX2 256
+#define CV_GEMM_NC_F64_AVX2 (8 * 256)
+#define CV_GEMM_MC_F32_GENERIC (4 * 32)
+#define CV_GEMM_KC_F32_GENERIC 256
+#define CV_GEMM_NC_F32_GENERIC (8 * 256)
+#define CV_GEMM_MC_F64_GENERIC (4 * 32)
+#define CV_GEMM_KC_F64_GENERIC 256
+#define CV_GEMM_NC_F64_GENERIC (4 * 512)
+
+/* Packing copies short rows (NR elements): GCC would turn each into a call to memmove, which
+ * then dominates the profile of wide products; plain vector moves are several times faster. */
+#if defined(__GNUC__) && !defined(__clang__)
+#define CV_NO_MEMCPY __attribute__((optimize("no-tree-loop-distribute-patterns")))
 #else
-#define CV_HAVE_X86 0
+#define CV_NO_MEMCPY
 #endif
 
-/* one include per (dtype, ISA) */
 #define T float
-#define GEMM_ROWS gemm_rows_f32_generic
-#define CV_TARGET
+#define SFX(name) name##_f32
+#define GEN_NR 8
+#define BLK(what, isa) CV_GEMM_##what##_F32_##isa
+#define UKR_MR(isa) CV_GEMM_MR_F32_##isa
+#define UKR_NR(isa) CV_GEMM_NR_F32_##isa
+#define UKR(isa) cv_gemm_ukr_f32_##isa
+#define UKR_EDGE(isa) cv_gemm_ukr_edge_f32_##isa
+#define INTERLEAVE(isa) cv_gemm_interleave_f32_##isa
 #include "gemm.inc"
-#undef GEMM_ROWS
-#undef CV_TARGET
-#if CV_HAVE_X86
-#define GEMM_ROWS gemm_rows_f32_avx2
-#define CV_TARGET CV_TARGET_AVX2
-#include "gemm.inc"
-#undef GEMM_ROWS
-#undef CV_TARGET
-#define GEMM_ROWS gemm_rows_f32_avx512
-#define CV_TARGET CV_TARGET_AVX512
-#include "gemm.inc"
-#undef GEMM_ROWS
-#undef CV_TARGET
-#endif
 #undef T
+#undef SFX
+#undef GEN_NR
+#undef GEN_MR
+#undef BLK
+#undef UKR_MR
+#undef UKR_NR
+#undef UKR
+#undef UKR_EDGE
+#undef INTERLEAVE
 
 #define T double
-#define GEMM_ROWS gemm_rows_f64_generic
-#define CV_TARGET
+#define SFX(name) name##_f64
+#define GEN_NR 4
+#define BLK(what, isa) CV_GEMM_##what##_F64_##isa
+#define UKR_MR(isa) CV_GEMM_MR_F64_##isa
+#define UKR_NR(isa) CV_GEMM_NR_F64_##isa
+#define UKR(isa) cv_gemm_ukr_f64_##isa
+#define UKR_EDGE(isa) cv_gemm_ukr_edge_f64_##isa
+#define INTERLEAVE(isa) cv_gemm_interleave_f64_##isa
 #include "gemm.inc"
-#undef GEMM_ROWS
-#undef CV_TARGET
-#if CV_HAVE_X86
-#define GEMM_ROWS gemm_rows_f64_avx2
-#define CV_TARGET CV_TARGET_AVX2
-#include "gemm.inc"
-#undef GEMM_ROWS
-#undef CV_TARGET
-#define GEMM_ROWS gemm_rows_f64_avx512
-#define CV_TARGET CV_TARGET_AVX512
-#include "gemm.inc"
-#undef GEMM_ROWS
-#undef CV_TARGET
-#endif
-#undef T
 
-/* The driver, once per dtype: pick the ISA's row kernel, split rows of C over threads. */
-#define CV_GEMM_DRIVER(T, SFXNAME)                                                              \
-    int cv_gemm_##SFXNAME(int transA, int transB, int64_t M, int64_t N, int64_t K, T alpha,    \
-                          const T *A, int64_t lda, const T *B, int64_t ldb, T beta, T *C,      \
-                          int64_t ldc)                                                          \
-    {                                                                                           \
-        void (*rows)(int, int, int64_t, int64_t, int64_t, int64_t, T, const T *, int64_t,      \
-                     const T *, int64_t, T, T *, int64_t) = gemm_rows_##SFXNAME##_generic;      \
-        if (M <= 0 || N <= 0) return CV_OK;                                                     \
-        if (CV_HAVE_X86_DISPATCH) {                                                             \
-            cv_isa_t isa = cv_isa_active();                                                     \
-            CV_PICK_##SFXNAME(isa);                                                             \
-        }                                                                                       \
-        int nt = cv_threads_for(2.0 * (double)M * (double)N * (double)K);                      \
-        if (nt > M) nt = (int)M;                                                                \
-        if (nt <= 1) {                                                                          \
-            rows(transA, transB, 0, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);             \
-            return CV_OK;                                                                       \
-        }                                                                                       \
-        CV_GEMM_PARALLEL                                                                        \
-        return CV_OK;                                                                           \
-    }
-
-#if CV_HAVE_X86
-#define CV_HAVE_X86_DISPATCH 1
-#define CV_PICK_f32(isa)                                                                       \
-    if (isa == CV_ISA_AVX512) rows = gemm_rows_f32_avx512;                                     \
-    else if (isa == CV_ISA_AVX2) rows = gemm_rows_f32_avx2;
-#define CV_PICK_f64(isa)                                                                       \
-    if (isa == CV_ISA_AVX512) rows = gemm_rows_f64_avx512;                                     \
-    else if (isa == CV_ISA_AVX2) rows = gemm_rows_f64_avx2;
+/* CPU time of the calling thread: the peak is measured per thread on its own CPU time, so that
+ * other processes sharing the machine do not lower it (they do lower wall-clock GFLOP/s). */
+static double thread_seconds(void)
+{
+#if defined(CLOCK_THREAD_CPUTIME_ID)
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 #else
-#define CV_HAVE_X86_DISPATCH 0
-#define CV_PICK_f32(isa) (void)isa;
-#define CV_PICK_f64(isa) (void)isa;
+    return (double)clock() / CLOCKS_PER_SEC; /* no per-thread clock: process time */
 #endif
+}
 
+/* Flops of one iteration of the FMA loop of the active ISA. */
+static double fma_flops_per_iter(int f64)
+{
+    cv_isa_t isa = cv_isa_active();
+    int lanes = f64 ? 4 : 8; /* generic: GEN_NR lanes; AVX2: one ymm */
+    if (isa == CV_ISA_AVX512) lanes = f64 ? 8 : 16;
+    return 12.0 * 2.0 * lanes;
+}
+
+/* One thread's FMA loop on the active ISA. */
+static double fma_loop(int f64, int64_t iters)
+{
+#if CV_GEMM_X86
+    cv_isa_t isa = cv_isa_active();
+    if (isa == CV_ISA_AVX512)
+        return f64 ? cv_gemm_fma_loop_f64_avx512(iters) : cv_gemm_fma_loop_f32_avx512(iters);
+    if (isa == CV_ISA_AVX2)
+        return f64 ? cv_gemm_fma_loop_f64_avx2(iters) : cv_gemm_fma_loop_f32_avx2(iters);
+#endif
+    return f64 ? gemm_fma_loop_generic_f64(iters) : gemm_fma_loop_generic_f32(iters);
+}
+
+/* GFLOP/s of `threads` threads each running independent FMA chains: the sum over threads of
+ * flops / thread CPU time, best of 5 runs. */
+double cv_gemm_fma_peak(int f64, int threads)
+{
+    const int64_t iters = 4000000;
+    const double flops = (double)iters * fma_flops_per_iter(f64);
+    double best = 0.0;
+    if (threads < 1) threads = 1;
+#ifndef CVNN_OPENMP
+    threads = 1;
+#endif
+    for (int rep = 0; rep < 5; rep++) {
+        double rate = 0.0;
 #ifdef CVNN_OPENMP
-/* Static chunks of rows: each row of C is computed by exactly one thread, in a fixed order. */
-#define CV_GEMM_PARALLEL                                                                       \
-    _Pragma("omp parallel for num_threads(nt) schedule(static)")                               \
-    for (int t = 0; t < nt; t++) {                                                              \
-        int64_t i0 = M * t / nt, i1 = M * (t + 1) / nt;                                          \
-        rows(transA, transB, i0, i1, N, K, alpha, A, lda, B, ldb, beta, C, ldc);               \
-    }
-#else
-#define CV_GEMM_PARALLEL rows(transA, transB, 0, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+#pragma omp parallel num_threads(threads) reduction(+ : rate)
 #endif
-
-CV_GEMM_DRIVER(float, f32)
-CV_GEMM_DRIVER(double, f64)
+        {
+            double t0 = thread_seconds();
+            double sink = fma_loop(f64, iters);
+            double dt = thread_seconds() - t0;
+            rate += sink == sink && dt > 0 ? flops / dt * 1e-9 : 0.0;
+        }
+        if (rate > best) best = rate;
+    }
+    return best;
+}
