@@ -188,6 +188,25 @@ CV_BOTH(void cv_gn_backward_f32(float *dx, float *dgamma, float *dbeta, const fl
                                 const double *x, const double *mean, const double *var,
                                 const double *gamma, int64_t N, int64_t C, int64_t HW,
                                 int64_t G, double eps))
+/* ---- optimizers (optim.c): element-wise updates; state arrays updated in place ---- */
+/* w (n) dw (n) -> next_w (n) */
+void cv_optim_sgd_f32(float *next_w, const float *w, const float *dw, float lr, int64_t n);
+void cv_optim_sgd_f64(double *next_w, const double *w, const double *dw, double lr, int64_t n);
+/* v (n, in/out) w (n) dw (n) -> next_w (n) */
+void cv_optim_sgd_momentum_f32(float *next_w, float *v, const float *w, const float *dw,
+                               float lr, float mu, int64_t n);
+void cv_optim_sgd_momentum_f64(double *next_w, double *v, const double *w, const double *dw,
+                               double lr, double mu, int64_t n);
+/* cache (n, in/out) w (n) dw (n) -> next_w (n) */
+void cv_optim_rmsprop_f32(float *next_w, float *cache, const float *w, const float *dw,
+                          float lr, float decay, float eps, int64_t n);
+void cv_optim_rmsprop_f64(double *next_w, double *cache, const double *w, const double *dw,
+                          double lr, double decay, double eps, int64_t n);
+/* m (n, in/out) v (n, in/out) w (n) dw (n), step t >= 1 -> next_w (n) */
+void cv_optim_adam_f32(float *next_w, float *m, float *v, const float *w, const float *dw,
+                       float lr, float beta1, float beta2, float eps, int64_t t, int64_t n);
+void cv_optim_adam_f64(double *next_w, double *m, double *v, const double *w, const double *dw,
+                       double lr, double beta1, double beta2, double eps, int64_t t, int64_t n);
 /* ---- dropout (dropout.c) ---- */
 /* Inverted dropout; p is the KEEP probability in (0, 1] (the binding checks it).
  * x (n)  u (n) uniform in [0,1) from NumPy's RNG, in double  ->  mask (n) = (u < p) / p,

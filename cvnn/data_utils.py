@@ -192,3 +192,133 @@ def get_CIFAR10_data(num_training=49000, num_validation=1000, num_test=1000,
     for k in ("X_train", "X_val", "X_test"):
         out[k] = np.ascontiguousarray(out[k], dtype=dtype)
     return out
+
+
+# ---- download (python -m cvnn download) ----
+
+CIFAR10_ARCHIVES = {
+    # layout: (url, md5 of the archive, folder it holds)
+    "python": ("https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz",
+               "c58f30108f718f92721af3b95e74349a", _PY_DIR),
+    "binary": ("https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz",
+               "c32a1d4ab5d03f1284b67883e8d87530", _BIN_DIR),
+}
+
+
+def _fetch(url, part, progress, timeout):
+    """Stream `url` into the file `part`, with a tqdm bar sized from Content-Length."""
+    import urllib.request
+
+    from tqdm import tqdm
+    with urllib.request.urlopen(url, timeout=timeout) as r, open(part, "wb") as f:
+        total = r.headers.get("Content-Length")
+        with tqdm(total=int(total) if total else None, unit="B", unit_scale=True,
+                  unit_divisor=1024, desc=os.path.basename(part[:-5]),
+                  disable=not progress) as bar:
+            for chunk in iter(lambda: r.read(1 << 16), b""):
+                f.write(chunk)
+                bar.update(len(chunk))
+
+
+def _safe_extract(archive, dest):
+    """Extract the tar.gz `archive` into `dest`, refusing (ValueError, nothing extracted) any
+    member that is not a plain file or folder or whose path would leave `dest`."""
+    import shutil
+    import tarfile
+    import tempfile
+
+    dest_abs = os.path.realpath(dest)
+    try:
+        tar = tarfile.open(archive, "r:gz")
+    except (tarfile.TarError, OSError, EOFError) as exc:
+        raise ValueError("%s is not a readable .tar.gz archive: %s" % (archive, exc)) from exc
+    with tar:
+        try:
+            members = tar.getmembers()
+        except (tarfile.TarError, OSError, EOFError) as exc:
+            raise ValueError("%s is truncated or corrupt: %s" % (archive, exc)) from exc
+        for m in members:
+            target = os.path.realpath(os.path.join(dest_abs, m.name))
+            if not (m.isfile() or m.isdir()) or os.path.isabs(m.name) or \
+                    os.path.commonpath([dest_abs, target]) != dest_abs:
+                raise ValueError("%s holds an unsafe member %r (a link, device, absolute path or "
+                                 "a path outside the destination): refusing to extract"
+                                 % (archive, m.name))
+        # extract into a private folder, then move the top-level entries into place
+        tmp = tempfile.mkdtemp(prefix=".extract-", dir=dest_abs)
+        try:
+            if hasattr(tarfile, "data_filter"):
+                tar.extractall(tmp, members=members, filter="data")
+            else:  # pragma: no cover - Python without extraction filters
+                tar.extractall(tmp, members=members)
+            for name in os.listdir(tmp):
+                final = os.path.join(dest_abs, name)
+                if os.path.exists(final):
+                    shutil.rmtree(final) if os.path.isdir(final) else os.remove(final)
+                os.replace(os.path.join(tmp, name), final)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def download_CIFAR10(dest="datasets", layout="python", url=None, md5=None, progress=True,
+                     force=False, timeout=60):
+    """Download and extract the official CIFAR-10 archive into `dest`.
+
+    Parameters
+    ----------
+    dest : folder to put the archive and the extracted batches in (created if needed)
+    layout : 'python' (cifar-10-python.tar.gz -> cifar-10-batches-py/, what CS231n uses) or
+        'binary' (cifar-10-binary.tar.gz -> cifar-10-batches-bin/)
+    url, md5 : override the official address and MD5 (mirrors, tests)
+    progress : show a tqdm progress bar
+    force : download and extract again even if the batches are already there
+    timeout : seconds to wait for the server
+
+    Returns
+    -------
+    path : the extracted folder, e.g. datasets/cifar-10-batches-py
+
+    An archive already in `dest` (e.g. copied there by hand on an offline machine) is used
+    without downloading. The MD5 is checked before anything is extracted; a mismatch raises
+    ValueError and deletes the bad archive. Without network access a ConnectionError says
+    which file to put where.
+    """
+    import urllib.error
+
+    from ._checkpoint import file_digest
+
+    if layout not in CIFAR10_ARCHIVES:
+        raise ValueError("download_CIFAR10: layout must be 'python' or 'binary', got %r" % (layout,))
+    off_url, off_md5, folder = CIFAR10_ARCHIVES[layout]
+    url = url or off_url
+    md5 = (md5 or off_md5).lower()
+    dest = os.fspath(dest)
+    out = os.path.join(dest, folder)
+    marker = "data_batch_1.bin" if layout == "binary" else "data_batch_1"
+    if not force and os.path.isfile(os.path.join(out, marker)):
+        return out
+    os.makedirs(dest, exist_ok=True)
+    # the archive keeps its official name whatever the url, so a hand-copied one is found
+    archive = os.path.join(dest, off_url.rsplit("/", 1)[-1])
+    if force or not os.path.isfile(archive):
+        part = archive + ".part"
+        try:
+            _fetch(url, part, progress, timeout)
+        except (urllib.error.URLError, OSError) as exc:
+            if os.path.exists(part):
+                os.remove(part)
+            raise ConnectionError(
+                "Could not download %s (%s). Without internet access, fetch that file on another "
+                "machine (MD5 %s) and copy it to %s, then run this again; or extract it there so "
+                "that %s exists." % (url, getattr(exc, "reason", exc), md5, archive, out)) from exc
+        os.replace(part, archive)
+    got = file_digest(archive, "md5")
+    if got != md5:
+        os.remove(archive)
+        raise ValueError("The archive from %s has MD5 %s, expected %s: the download is corrupt "
+                         "or not the official file; it was deleted, run this again."
+                         % (url, got, md5))
+    _safe_extract(archive, dest)
+    if not os.path.isdir(out):
+        raise ValueError("The archive %s did not contain %s/" % (archive, folder))
+    return out

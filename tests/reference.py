@@ -71,6 +71,31 @@ def matmul(a, b, transA=False, transB=False, alpha=1.0, beta=0.0, c=None):
     return out
 
 
+# ---- optimizers (CS231n optim.py formulas, float64) ----
+def optim_sgd(w, dw, lr):
+    return np.asarray(w, np.float64) - lr * np.asarray(dw, np.float64)
+
+
+def optim_sgd_momentum(w, dw, v, lr, mu):
+    v = mu * np.asarray(v, np.float64) - lr * np.asarray(dw, np.float64)
+    return np.asarray(w, np.float64) + v, v
+
+
+def optim_rmsprop(w, dw, cache, lr, decay, eps):
+    dw = np.asarray(dw, np.float64)
+    cache = decay * np.asarray(cache, np.float64) + (1 - decay) * dw * dw
+    return np.asarray(w, np.float64) - lr * dw / (np.sqrt(cache) + eps), cache
+
+
+def optim_adam(w, dw, m, v, t, lr, beta1, beta2, eps):
+    """One Adam step from state (m, v, t); returns (next_w, m, v, t + 1)."""
+    dw = np.asarray(dw, np.float64)
+    t = t + 1
+    m = beta1 * np.asarray(m, np.float64) + (1 - beta1) * dw
+    v = beta2 * np.asarray(v, np.float64) + (1 - beta2) * dw * dw
+    mt = m / (1 - beta1 ** t)
+    vt = v / (1 - beta2 ** t)
+    return np.asarray(w, np.float64) - lr * mt / (np.sqrt(vt) + eps), m, v, t
 # ---- normalisation and dropout (fclayers) ----
 
 def batchnorm_forward_train(x, gamma, beta, running_mean, running_var, eps=1e-5, momentum=0.9):

@@ -54,6 +54,7 @@ int cv_status(int st, const char *fn);
     CV_FAMILY(conv)                                                                            \
     CV_FAMILY(pool)                                                                            \
     CV_FAMILY(snorm)                                                                           \
+    CV_FAMILY(optim)                                                                           \
     CV_FAMILY(dropout)                                                                         \
     CV_FAMILY(norm)                                                                            \
     CV_FAMILY(gemm)                                                                            \

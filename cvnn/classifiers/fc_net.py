@@ -1,0 +1,281 @@
+"""Fully connected classifiers with CS231n's API: TwoLayerNet and FullyConnectedNet.
+
+A model is a ``params`` dict (str -> ndarray) plus ``loss(X, y=None)``: with ``y=None`` it runs
+in test mode and returns the class scores, otherwise it returns ``(loss, grads)`` with ``grads``
+holding the same keys as ``params``. The loss is the softmax loss plus ``0.5 * reg * sum(W**2)``
+over the weight matrices (biases and the normalization's gamma/beta are not regularized), so
+the gradient of the penalty is ``reg * W``, as the notebooks' constants assume.
+
+``save(fname)`` / ``load(fname)`` use a pickle-free ``.npz`` file.
+"""
+import numpy as np
+
+from .. import layers
+from .._checkpoint import check_arrays, load_npz, save_npz
+from ..layer_utils import affine_relu_backward, affine_relu_forward
+
+__all__ = ["TwoLayerNet", "FullyConnectedNet"]
+
+
+class _NpzModel:
+    """save/load of a model's arrays (params and any running statistics) as .npz."""
+
+    def _state_arrays(self):
+        return dict(self.params)
+
+    def _set_state_arrays(self, arrays):
+        for k, v in arrays.items():
+            self.params[k] = v.astype(self.dtype)
+
+    def _meta(self):
+        return {"class": type(self).__name__, "reg": self.reg, "dtype": np.dtype(self.dtype).name}
+
+    def save(self, fname):
+        """Save the parameters (and batchnorm running statistics) to the .npz file `fname`
+        ('.npz' is appended when missing), without pickle. Returns the path written."""
+        path, _ = save_npz(fname, self._state_arrays(), self._meta())
+        print("Saved in %s" % path)
+        return path
+
+    def load(self, fname):
+        """Load parameters saved by `save` into this model, which must have the same
+        architecture (same parameter names and shapes); the saved reg is restored too.
+        Raises ValueError for a corrupt file or an architecture mismatch; on error nothing
+        is changed."""
+        arrays, meta = load_npz(fname, what="model")
+        where = "%s.load(%s)" % (type(self).__name__, fname)
+        if not meta or meta.get("class") != type(self).__name__:
+            raise ValueError("%s: the file holds a %s, not a %s"
+                             % (where, (meta or {}).get("class"), type(self).__name__))
+        check_arrays(arrays, self._state_arrays(), where)
+        self._set_state_arrays(arrays)
+        self.reg = float(meta.get("reg", self.reg))
+        print("load checkpoint file: %s" % fname)
+        return self
+
+
+def _regularize(loss, grads, params, names, reg):
+    """Add 0.5 * reg * sum(W**2) to the loss and reg * W to the gradients of `names`."""
+    if reg == 0:
+        return loss
+    for k in names:
+        W = params[k]
+        loss += 0.5 * reg * float(np.sum(np.square(W, dtype=np.float64)))
+        grads[k] = grads[k] + reg * W
+    return loss
+
+
+class TwoLayerNet(_NpzModel):
+    """A two-layer fully connected network with ReLU and a softmax loss:
+    affine - relu - affine - softmax.
+
+    Parameters
+    ----------
+    input_dim : int, size D of the input (3*32*32 for CIFAR-10 images)
+    hidden_dim : int, size H of the hidden layer
+    num_classes : int, number C of classes
+    weight_scale : float, standard deviation of the normal weight initialization
+    reg : float, L2 regularization strength (penalty 0.5 * reg * sum(W**2))
+    dtype : numpy float type of the parameters and of the computation (an addition to
+        CS231n's signature; float64 as CS231n's randn initialization, float32 trains faster)
+
+    Attributes
+    ----------
+    params : dict with W1 (D, H), b1 (H,), W2 (H, C), b2 (C,)
+    """
+
+    def __init__(self, input_dim=3 * 32 * 32, hidden_dim=100, num_classes=10, weight_scale=1e-3,
+                 reg=0.0, dtype=np.float64):
+        self.reg = reg
+        self.dtype = dtype
+        self.params = {
+            "W1": (weight_scale * np.random.randn(input_dim, hidden_dim)).astype(dtype),
+            "b1": np.zeros(hidden_dim, dtype=dtype),
+            "W2": (weight_scale * np.random.randn(hidden_dim, num_classes)).astype(dtype),
+            "b2": np.zeros(num_classes, dtype=dtype),
+        }
+
+    def loss(self, X, y=None):
+        """Compute the loss and gradient for a minibatch of data.
+
+        Parameters
+        ----------
+        X : ndarray, shape (N, d_1, ..., d_k) with D = d_1 * ... * d_k; cast to the model's dtype
+        y : ndarray of int, shape (N,), labels in [0, C); None for test mode
+
+        Returns
+        -------
+        If y is None: scores, ndarray (N, C), the class scores.
+        Otherwise: loss (float) and grads, a dict with the keys and shapes of params.
+        """
+        X = np.asarray(X).astype(self.dtype, copy=False)
+        W1, b1, W2, b2 = (self.params[k] for k in ("W1", "b1", "W2", "b2"))
+        hidden, cache1 = affine_relu_forward(X, W1, b1)
+        scores, cache2 = layers.affine_forward(hidden, W2, b2)
+        if y is None:
+            return scores
+        loss, dscores = layers.softmax_loss(scores, y)
+        grads = {}
+        dhidden, grads["W2"], grads["b2"] = layers.affine_backward(dscores, cache2)
+        _, grads["W1"], grads["b1"] = affine_relu_backward(dhidden, cache1)
+        loss = _regularize(loss, grads, self.params, ("W1", "W2"), self.reg)
+        return loss, grads
+
+
+class FullyConnectedNet(_NpzModel):
+    """A fully connected network with any number of hidden layers, ReLU nonlinearities and a
+    softmax loss, optionally with batch or layer normalization and dropout:
+
+        {affine - [batch/layer norm] - relu - [dropout]} x (L - 1) - affine - softmax
+
+    Parameters
+    ----------
+    hidden_dims : list of ints, the size of each hidden layer
+    input_dim : int, size D of the input
+    num_classes : int, number C of classes
+    dropout_keep_ratio : float in (0, 1], the probability of KEEPING a unit (CS231n 2020+);
+        1 disables dropout
+    normalization : None, 'batchnorm' or 'layernorm'
+    reg : float, L2 regularization strength (penalty 0.5 * reg * sum(W**2))
+    weight_scale : float, standard deviation of the normal weight initialization
+    dtype : np.float32 or np.float64; use float64 for numerical gradient checks
+    seed : if not None, passed to the dropout layers, making them deterministic (for
+        gradient checks)
+
+    Attributes
+    ----------
+    params : dict with W1..WL, b1..bL and, with normalization, gamma1..gamma(L-1) and
+        beta1..beta(L-1); Wi has shape (dims[i-1], dims[i]) with dims = [D, *hidden_dims, C]
+    num_layers : int, L = 1 + len(hidden_dims)
+    bn_params : list of L-1 dicts ({'mode': 'train'} for batchnorm, {} for layernorm; the
+        running statistics are stored in them), empty without normalization
+    dropout_param : dict {'mode', 'p'[, 'seed']} when dropout is used, else {}
+    use_dropout : bool
+    """
+
+    def __init__(self, hidden_dims, input_dim=3 * 32 * 32, num_classes=10, dropout_keep_ratio=1,
+                 normalization=None, reg=0.0, weight_scale=1e-2, dtype=np.float32, seed=None):
+        if normalization not in (None, "batchnorm", "layernorm"):
+            raise ValueError("FullyConnectedNet: normalization must be None, 'batchnorm' or "
+                             "'layernorm', got %r" % (normalization,))
+        if not 0 < dropout_keep_ratio <= 1:
+            raise ValueError("FullyConnectedNet: dropout_keep_ratio (%r) must be in (0, 1]"
+                             % (dropout_keep_ratio,))
+        hidden_dims = [int(h) for h in hidden_dims]
+        if any(h < 1 for h in hidden_dims):
+            raise ValueError("FullyConnectedNet: hidden_dims %s must be positive" % hidden_dims)
+        self.normalization = normalization
+        self.use_dropout = dropout_keep_ratio != 1
+        self.reg = reg
+        self.num_layers = 1 + len(hidden_dims)
+        self.dtype = dtype
+        self.hidden_dims = hidden_dims
+        self.params = {}
+
+        dims = [input_dim] + hidden_dims + [num_classes]
+        for i in range(1, self.num_layers + 1):
+            self.params["W%d" % i] = weight_scale * np.random.randn(dims[i - 1], dims[i])
+            self.params["b%d" % i] = np.zeros(dims[i])
+            if normalization is not None and i < self.num_layers:
+                self.params["gamma%d" % i] = np.ones(dims[i])
+                self.params["beta%d" % i] = np.zeros(dims[i])
+
+        # dropout and normalization keep their own parameter dicts, shared by every layer
+        # (dropout) or one per layer (normalization), so the mode can be switched in loss()
+        self.dropout_param = {}
+        if self.use_dropout:
+            self.dropout_param = {"mode": "train", "p": dropout_keep_ratio}
+            if seed is not None:
+                self.dropout_param["seed"] = seed
+        self.bn_params = []
+        if normalization == "batchnorm":
+            self.bn_params = [{"mode": "train"} for _ in range(self.num_layers - 1)]
+        elif normalization == "layernorm":
+            self.bn_params = [{} for _ in range(self.num_layers - 1)]
+
+        for k, v in self.params.items():
+            self.params[k] = v.astype(dtype)
+
+    # -- save/load also carries the batchnorm running statistics (zeros before the first
+    # training pass, which is what batchnorm_forward would start them at) --
+    def _state_arrays(self):
+        arrays = dict(self.params)
+        if self.normalization == "batchnorm":
+            for i, bp in enumerate(self.bn_params):
+                zeros = np.zeros_like(self.params["gamma%d" % (i + 1)])
+                for key in ("running_mean", "running_var"):
+                    arrays["bn%d_%s" % (i + 1, key)] = bp.get(key, zeros)
+        return arrays
+
+    def _set_state_arrays(self, arrays):
+        for k, v in arrays.items():
+            if k.startswith("bn") and "_running_" in k:
+                i, key = k[2:].split("_", 1)
+                self.bn_params[int(i) - 1][key] = v.astype(self.dtype)
+            else:
+                self.params[k] = v.astype(self.dtype)
+
+    def _meta(self):
+        meta = super()._meta()
+        meta.update(hidden_dims=self.hidden_dims, normalization=self.normalization,
+                    dropout_keep_ratio=self.dropout_param.get("p", 1))
+        return meta
+
+    def loss(self, X, y=None):
+        """Compute the loss and gradient for the fully connected net.
+
+        Parameters
+        ----------
+        X : ndarray, shape (N, d_1, ..., d_k) with D = d_1 * ... * d_k; cast to the model's dtype
+        y : ndarray of int, shape (N,), labels in [0, C); None for test mode (batchnorm uses its
+            running statistics and dropout is off)
+
+        Returns
+        -------
+        If y is None: scores, ndarray (N, C).
+        Otherwise: loss (float) and grads, a dict with the keys and shapes of params.
+        """
+        X = np.asarray(X).astype(self.dtype, copy=False)
+        mode = "test" if y is None else "train"
+        if self.use_dropout:
+            self.dropout_param["mode"] = mode
+        if self.normalization == "batchnorm":
+            for bn_param in self.bn_params:
+                bn_param["mode"] = mode
+
+        caches = []
+        h = X
+        for i in range(1, self.num_layers):
+            h, fc_cache = layers.affine_forward(h, self.params["W%d" % i], self.params["b%d" % i])
+            norm_cache = None
+            if self.normalization == "batchnorm":
+                h, norm_cache = layers.batchnorm_forward(
+                    h, self.params["gamma%d" % i], self.params["beta%d" % i], self.bn_params[i - 1])
+            elif self.normalization == "layernorm":
+                h, norm_cache = layers.layernorm_forward(
+                    h, self.params["gamma%d" % i], self.params["beta%d" % i], self.bn_params[i - 1])
+            h, relu_cache = layers.relu_forward(h)
+            drop_cache = None
+            if self.use_dropout:
+                h, drop_cache = layers.dropout_forward(h, self.dropout_param)
+            caches.append((fc_cache, norm_cache, relu_cache, drop_cache))
+        L = self.num_layers
+        scores, last_cache = layers.affine_forward(h, self.params["W%d" % L], self.params["b%d" % L])
+        if mode == "test":
+            return scores
+
+        loss, dscores = layers.softmax_loss(scores, y)
+        grads = {}
+        dh, grads["W%d" % L], grads["b%d" % L] = layers.affine_backward(dscores, last_cache)
+        for i in range(L - 1, 0, -1):
+            fc_cache, norm_cache, relu_cache, drop_cache = caches[i - 1]
+            if self.use_dropout:
+                dh = layers.dropout_backward(dh, drop_cache)
+            dh = layers.relu_backward(dh, relu_cache)
+            if self.normalization == "batchnorm":
+                dh, grads["gamma%d" % i], grads["beta%d" % i] = layers.batchnorm_backward(dh, norm_cache)
+            elif self.normalization == "layernorm":
+                dh, grads["gamma%d" % i], grads["beta%d" % i] = layers.layernorm_backward(dh, norm_cache)
+            dh, grads["W%d" % i], grads["b%d" % i] = layers.affine_backward(dh, fc_cache)
+        loss = _regularize(loss, grads, self.params, ["W%d" % i for i in range(1, L + 1)], self.reg)
+        return loss, grads
