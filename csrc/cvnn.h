@@ -80,6 +80,114 @@ double cv_softmax_loss_f64(double *dx, const double *x, const int64_t *y, int64_
 double cv_svm_loss_f32(float *dx, const float *x, const int64_t *y, int64_t N, int64_t C);
 double cv_svm_loss_f64(double *dx, const double *x, const int64_t *y, int64_t N, int64_t C);
 
+/* ---- im2col (im2col.c): one image x (C,H,W), kernel HH x WW, stride s, zero pad ----
+ * cols (C*HH*WW, Ho*Wo), rows ldc apart: cols[(c*HH+i)*WW+j, oh*Wo+ow] =
+ * x[c, oh*s+i-pad, ow*s+j-pad] (0 in the padding). col2im_acc adds cols back into dx. */
+CV_BOTH(void cv_im2col_f32(float *cols, int64_t ldc, const float *x, int64_t C, int64_t H,
+                           int64_t W, int64_t HH, int64_t WW, int64_t s, int64_t pad,
+                           int64_t Ho, int64_t Wo),
+        void cv_im2col_f64(double *cols, int64_t ldc, const double *x, int64_t C, int64_t H,
+                           int64_t W, int64_t HH, int64_t WW, int64_t s, int64_t pad,
+                           int64_t Ho, int64_t Wo))
+CV_BOTH(void cv_col2im_acc_f32(float *dx, const float *cols, int64_t ldc, int64_t C, int64_t H,
+                               int64_t W, int64_t HH, int64_t WW, int64_t s, int64_t pad,
+                               int64_t Ho, int64_t Wo),
+        void cv_col2im_acc_f64(double *dx, const double *cols, int64_t ldc, int64_t C,
+                               int64_t H, int64_t W, int64_t HH, int64_t WW, int64_t s,
+                               int64_t pad, int64_t Ho, int64_t Wo))
+
+/* ---- convolution (conv.c): x (N,C,H,W) w (F,C,HH,WW) b (F) -> out (N,F,Ho,Wo),
+ * Ho = 1 + (H + 2 pad - HH) / s; s >= 1, pad >= 0, HH <= H + 2 pad, WW <= W + 2 pad.
+ * _naive: the direct loops; without suffix: im2col + GEMM (CV_ENOMEM if columns do not fit) */
+CV_BOTH(void cv_conv_forward_naive_f32(float *out, const float *x, const float *w,
+                                       const float *b, int64_t N, int64_t C, int64_t H,
+                                       int64_t W, int64_t F, int64_t HH, int64_t WW, int64_t s,
+                                       int64_t pad),
+        void cv_conv_forward_naive_f64(double *out, const double *x, const double *w,
+                                       const double *b, int64_t N, int64_t C, int64_t H,
+                                       int64_t W, int64_t F, int64_t HH, int64_t WW, int64_t s,
+                                       int64_t pad))
+/* dout (N,F,Ho,Wo) x w -> dx (N,C,H,W) dw (F,C,HH,WW) db (F) */
+CV_BOTH(void cv_conv_backward_naive_f32(float *dx, float *dw, float *db, const float *dout,
+                                        const float *x, const float *w, int64_t N, int64_t C,
+                                        int64_t H, int64_t W, int64_t F, int64_t HH,
+                                        int64_t WW, int64_t s, int64_t pad),
+        void cv_conv_backward_naive_f64(double *dx, double *dw, double *db, const double *dout,
+                                        const double *x, const double *w, int64_t N, int64_t C,
+                                        int64_t H, int64_t W, int64_t F, int64_t HH,
+                                        int64_t WW, int64_t s, int64_t pad))
+CV_BOTH(int cv_conv_forward_f32(float *out, const float *x, const float *w, const float *b,
+                                int64_t N, int64_t C, int64_t H, int64_t W, int64_t F,
+                                int64_t HH, int64_t WW, int64_t s, int64_t pad),
+        int cv_conv_forward_f64(double *out, const double *x, const double *w, const double *b,
+                                int64_t N, int64_t C, int64_t H, int64_t W, int64_t F,
+                                int64_t HH, int64_t WW, int64_t s, int64_t pad))
+CV_BOTH(int cv_conv_backward_f32(float *dx, float *dw, float *db, const float *dout,
+                                 const float *x, const float *w, int64_t N, int64_t C,
+                                 int64_t H, int64_t W, int64_t F, int64_t HH, int64_t WW,
+                                 int64_t s, int64_t pad),
+        int cv_conv_backward_f64(double *dx, double *dw, double *db, const double *dout,
+                                 const double *x, const double *w, int64_t N, int64_t C,
+                                 int64_t H, int64_t W, int64_t F, int64_t HH, int64_t WW,
+                                 int64_t s, int64_t pad))
+
+/* ---- max pooling (pool.c): NC planes (H,W), window ph x pw, stride s, no padding,
+ * Ho = 1 + (H - ph) / s. One argmax per window (the first maximum); idx (NC,Ho,Wo) holds it
+ * as h*W + w when not NULL. backward: idx, or NULL to recompute it from x; overlapping
+ * windows accumulate. backward_split: ties share the gradient equally (CS231n "reshape"). */
+CV_BOTH(void cv_maxpool_forward_f32(float *out, int64_t *idx, const float *x, int64_t NC,
+                                    int64_t H, int64_t W, int64_t ph, int64_t pw, int64_t s),
+        void cv_maxpool_forward_f64(double *out, int64_t *idx, const double *x, int64_t NC,
+                                    int64_t H, int64_t W, int64_t ph, int64_t pw, int64_t s))
+CV_BOTH(void cv_maxpool_backward_f32(float *dx, const float *dout, const int64_t *idx,
+                                     const float *x, int64_t NC, int64_t H, int64_t W,
+                                     int64_t ph, int64_t pw, int64_t s),
+        void cv_maxpool_backward_f64(double *dx, const double *dout, const int64_t *idx,
+                                     const double *x, int64_t NC, int64_t H, int64_t W,
+                                     int64_t ph, int64_t pw, int64_t s))
+CV_BOTH(void cv_maxpool_backward_split_f32(float *dx, const float *dout, const float *x,
+                                           const float *out, int64_t NC, int64_t H, int64_t W,
+                                           int64_t ph, int64_t pw, int64_t s),
+        void cv_maxpool_backward_split_f64(double *dx, const double *dout, const double *x,
+                                           const double *out, int64_t NC, int64_t H, int64_t W,
+                                           int64_t ph, int64_t pw, int64_t s))
+
+/* ---- spatial norms (snorm.c): x (N,C,HW) NCHW ----
+ * sbn: per channel over N*HW (stats needs N*HW >= 1); gn: per (n, group of C/G channels).
+ * Biased variance; backward with train == 0 treats mean/var as constants (test mode). */
+CV_BOTH(void cv_sbn_stats_f32(float *mean, float *var, const float *x, int64_t N, int64_t C,
+                              int64_t HW),
+        void cv_sbn_stats_f64(double *mean, double *var, const double *x, int64_t N, int64_t C,
+                              int64_t HW))
+CV_BOTH(void cv_sbn_apply_f32(float *out, const float *x, const float *mean, const float *var,
+                              const float *gamma, const float *beta, int64_t N, int64_t C,
+                              int64_t HW, double eps),
+        void cv_sbn_apply_f64(double *out, const double *x, const double *mean,
+                              const double *var, const double *gamma, const double *beta,
+                              int64_t N, int64_t C, int64_t HW, double eps))
+CV_BOTH(void cv_sbn_backward_f32(float *dx, float *dgamma, float *dbeta, const float *dout,
+                                 const float *x, const float *mean, const float *var,
+                                 const float *gamma, int64_t N, int64_t C, int64_t HW,
+                                 double eps, int train),
+        void cv_sbn_backward_f64(double *dx, double *dgamma, double *dbeta, const double *dout,
+                                 const double *x, const double *mean, const double *var,
+                                 const double *gamma, int64_t N, int64_t C, int64_t HW,
+                                 double eps, int train))
+/* gn: mean var (N,G), G divides C */
+CV_BOTH(void cv_gn_forward_f32(float *out, float *mean, float *var, const float *x,
+                               const float *gamma, const float *beta, int64_t N, int64_t C,
+                               int64_t HW, int64_t G, double eps),
+        void cv_gn_forward_f64(double *out, double *mean, double *var, const double *x,
+                               const double *gamma, const double *beta, int64_t N, int64_t C,
+                               int64_t HW, int64_t G, double eps))
+CV_BOTH(void cv_gn_backward_f32(float *dx, float *dgamma, float *dbeta, const float *dout,
+                                const float *x, const float *mean, const float *var,
+                                const float *gamma, int64_t N, int64_t C, int64_t HW,
+                                int64_t G, double eps),
+        void cv_gn_backward_f64(double *dx, double *dgamma, double *dbeta, const double *dout,
+                                const double *x, const double *mean, const double *var,
+                                const double *gamma, int64_t N, int64_t C, int64_t HW,
+                                int64_t G, double eps))
 /* ---- optimizers (optim.c): element-wise updates; state arrays updated in place ---- */
 /* w (n) dw (n) -> next_w (n) */
 void cv_optim_sgd_f32(float *next_w, const float *w, const float *dw, float lr, int64_t n);

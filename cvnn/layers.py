@@ -321,3 +321,227 @@ def dropout_backward(dout, cache):
     if mask is None:
         return dout
     return _C.dropout_backward(dout, mask)
+
+
+# ---- convolution, max pooling and the spatial norms (NCHW) ----------------------------------
+
+
+def _conv_args(conv_param):
+    return conv_param["stride"], conv_param["pad"]
+
+
+def _pool_args(pool_param):
+    return pool_param["pool_height"], pool_param["pool_width"], pool_param["stride"]
+
+
+def conv_forward_naive(x, w, b, conv_param):
+    """A naive implementation of the forward pass for a convolutional layer: the direct loops,
+    in C (cvnn.fast_layers.conv_forward_fast is the im2col + GEMM version).
+
+    The input consists of N data points, each with C channels, height H and width W. We
+    convolve each input with F different filters, where each filter spans all C channels and
+    has height HH and width WW. The input is zero-padded by 'pad' pixels on every side; x is
+    not modified.
+
+    Parameters
+    ----------
+    x : ndarray, shape (N, C, H, W), input data
+    w : ndarray, shape (F, C, HH, WW), filter weights
+    b : ndarray, shape (F,), biases
+    conv_param : dict with 'stride' (int >= 1, the step between receptive fields in both
+        directions) and 'pad' (int >= 0, the zero padding on each side)
+
+    Returns
+    -------
+    out : ndarray, shape (N, F, H', W'), with H' = 1 + (H + 2 * pad - HH) // stride and
+        W' = 1 + (W + 2 * pad - WW) // stride (rows and columns that no window reaches are
+        skipped, as PyTorch does)
+    cache : tuple (x, w, b, conv_param)
+
+    Raises
+    ------
+    ValueError if the kernel is larger than the padded input, stride < 1, pad < 0, or the
+    channels of x and w differ.
+    """
+    stride, pad = _conv_args(conv_param)
+    out = _C.conv_forward_naive(x, w, b, stride, pad, "conv_forward_naive")
+    return out, (x, w, b, conv_param)
+
+
+def conv_backward_naive(dout, cache):
+    """A naive implementation of the backward pass for a convolutional layer (direct loops).
+
+    Parameters
+    ----------
+    dout : ndarray, shape (N, F, H', W'), upstream derivatives
+    cache : tuple (x, w, b, conv_param) as given by conv_forward_naive
+
+    Returns
+    -------
+    dx : ndarray, shape (N, C, H, W), gradient with respect to x
+    dw : ndarray, shape (F, C, HH, WW), gradient with respect to w
+    db : ndarray, shape (F,), gradient with respect to b
+    """
+    x, w, b, conv_param = cache
+    stride, pad = _conv_args(conv_param)
+    return _C.conv_backward_naive(dout, x, w, stride, pad, "conv_backward_naive")
+
+
+def max_pool_forward_naive(x, pool_param):
+    """A naive implementation of the forward pass for a max-pooling layer.
+
+    No padding. Each window's output is its maximum (a NaN in the window wins, as in PyTorch).
+
+    Parameters
+    ----------
+    x : ndarray, shape (N, C, H, W), input data
+    pool_param : dict with 'pool_height', 'pool_width' (the window) and 'stride' (the step
+        between adjacent windows), each an int >= 1
+
+    Returns
+    -------
+    out : ndarray, shape (N, C, H', W'), with H' = 1 + (H - pool_height) // stride and
+        W' = 1 + (W - pool_width) // stride
+    cache : tuple (x, pool_param)
+
+    Raises
+    ------
+    ValueError if the window is larger than the input or a parameter is < 1.
+    """
+    ph, pw, stride = _pool_args(pool_param)
+    out = _C.max_pool_forward(x, ph, pw, stride, False, "max_pool_forward_naive")
+    return out, (x, pool_param)
+
+
+def max_pool_backward_naive(dout, cache):
+    """A naive implementation of the backward pass for a max-pooling layer.
+
+    Each window passes its gradient to its maximum (the first one in row-major order on ties);
+    where windows overlap, an element that is the maximum of several receives the sum.
+
+    Parameters
+    ----------
+    dout : ndarray, shape (N, C, H', W'), upstream derivatives
+    cache : tuple (x, pool_param) as in the forward pass
+
+    Returns
+    -------
+    dx : ndarray, shape (N, C, H, W), gradient with respect to x
+    """
+    x, pool_param = cache
+    ph, pw, stride = _pool_args(pool_param)
+    return _C.max_pool_backward(dout, x, ph, pw, stride, None, None, "max_pool_backward_naive")
+
+
+def spatial_batchnorm_forward(x, gamma, beta, bn_param):
+    """Computes the forward pass for spatial batch normalization, directly on NCHW.
+
+    Each channel is normalised over the N*H*W values it has in the batch (train mode) or with
+    the running statistics (test mode), then scaled by gamma and shifted by beta.
+
+    Parameters
+    ----------
+    x : ndarray, shape (N, C, H, W), input data
+    gamma : ndarray, shape (C,), scale parameter
+    beta : ndarray, shape (C,), shift parameter
+    bn_param : dict with keys
+        - mode: 'train' or 'test'; required
+        - eps: constant for numeric stability (default 1e-5)
+        - momentum: constant for the running mean / variance (default 0.9)
+        - running_mean: ndarray, shape (C,), running mean of the features (created as zeros)
+        - running_var: ndarray, shape (C,), running (biased) variance (created as zeros)
+        In train mode the running statistics are updated as
+        running = momentum * running + (1 - momentum) * batch statistic, and written back.
+
+    Returns
+    -------
+    out : ndarray, shape (N, C, H, W), output data
+    cache : tuple (x, gamma, beta, mean, var, eps, train) for the backward pass
+    """
+    mode = bn_param["mode"]
+    if mode not in ("train", "test"):
+        raise ValueError('spatial_batchnorm_forward: invalid batchnorm mode "%s"' % (mode,))
+    eps = bn_param.get("eps", 1e-5)
+    momentum = bn_param.get("momentum", 0.9)
+    x_arr = np.asarray(x)
+    if x_arr.ndim != 4:
+        raise ValueError("spatial_batchnorm_forward: x must be 4-D (N, C, H, W), got %d-D"
+                         % x_arr.ndim)
+    C = x_arr.shape[1]
+    dt = x_arr.dtype if x_arr.dtype in (np.float32, np.float64) else np.float64
+    running_mean = bn_param.get("running_mean", np.zeros(C, dtype=dt))
+    running_var = bn_param.get("running_var", np.zeros(C, dtype=dt))
+    if mode == "train":
+        out, mean, var = _C.spatial_batchnorm_forward(x, gamma, beta, None, None, eps)
+        running_mean = momentum * running_mean + (1 - momentum) * mean
+        running_var = momentum * running_var + (1 - momentum) * var
+    else:
+        out, mean, var = _C.spatial_batchnorm_forward(x, gamma, beta, running_mean,
+                                                      running_var, eps)
+    bn_param["running_mean"] = running_mean
+    bn_param["running_var"] = running_var
+    return out, (x, gamma, beta, mean, var, eps, mode == "train")
+
+
+def spatial_batchnorm_backward(dout, cache):
+    """Computes the backward pass for spatial batch normalization.
+
+    Parameters
+    ----------
+    dout : ndarray, shape (N, C, H, W), upstream derivatives
+    cache : values from the forward pass
+
+    Returns
+    -------
+    dx : ndarray, shape (N, C, H, W), gradient with respect to the inputs
+    dgamma : ndarray, gamma's shape ((C,)), gradient with respect to the scale parameter
+    dbeta : ndarray, beta's shape ((C,)), gradient with respect to the shift parameter
+    """
+    x, gamma, beta, mean, var, eps, train = cache
+    dx, dgamma, dbeta = _C.spatial_norm_backward(dout, x, gamma, mean, var, eps, 0, train)
+    return dx, dgamma.reshape(np.shape(gamma)), dbeta.reshape(np.shape(beta))
+
+
+def spatial_groupnorm_forward(x, gamma, beta, G, gn_param):
+    """Computes the forward pass for spatial group normalization.
+
+    In contrast to layer normalization, group normalization splits each entry in the data into
+    G contiguous pieces of C // G channels, which it then normalizes independently (the same
+    in train and test). Per-channel scaling and shifting follow.
+
+    Parameters
+    ----------
+    x : ndarray, shape (N, C, H, W), input data
+    gamma : ndarray, shape (1, C, 1, 1), scale parameter
+    beta : ndarray, shape (1, C, 1, 1), shift parameter
+    G : int, number of groups to split into; must divide C
+    gn_param : dict with 'eps' (default 1e-5), the constant for numeric stability
+
+    Returns
+    -------
+    out : ndarray, shape (N, C, H, W)
+    cache : tuple (x, gamma, beta, G, mean, var, eps) for the backward pass; mean and var
+        have shape (N, G)
+    """
+    eps = gn_param.get("eps", 1e-5)
+    out, mean, var = _C.spatial_groupnorm_forward(x, gamma, beta, G, eps)
+    return out, (x, gamma, beta, G, mean, var, eps)
+
+
+def spatial_groupnorm_backward(dout, cache):
+    """Computes the backward pass for spatial group normalization.
+
+    Parameters
+    ----------
+    dout : ndarray, shape (N, C, H, W), upstream derivatives
+    cache : values from the forward pass
+
+    Returns
+    -------
+    dx : ndarray, shape (N, C, H, W), gradient with respect to the inputs
+    dgamma : ndarray, gamma's shape ((1, C, 1, 1)), gradient with respect to the scale
+    dbeta : ndarray, beta's shape ((1, C, 1, 1)), gradient with respect to the shift
+    """
+    x, gamma, beta, G, mean, var, eps = cache
+    dx, dgamma, dbeta = _C.spatial_norm_backward(dout, x, gamma, mean, var, eps, G, True)
+    return dx, dgamma.reshape(np.shape(gamma)), dbeta.reshape(np.shape(beta))

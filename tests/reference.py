@@ -185,3 +185,164 @@ def dropout_mask(shape, p, seed):
     """CS231n's mask: np.random.seed(seed); (np.random.rand(*shape) < p) / p."""
     np.random.seed(seed)
     return (np.random.rand(*shape) < p) / p
+
+
+# ---- convolution, pooling, spatial norms (conv helper) ----
+
+
+def conv_forward(x, w, b, stride, pad):
+    x = np.asarray(x, np.float64)
+    w = np.asarray(w, np.float64)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    Ho = 1 + (H + 2 * pad - HH) // stride
+    Wo = 1 + (W + 2 * pad - WW) // stride
+    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    out = np.zeros((N, F, Ho, Wo))
+    for n in range(N):
+        for f in range(F):
+            for i in range(Ho):
+                for j in range(Wo):
+                    win = xp[n, :, i * stride:i * stride + HH, j * stride:j * stride + WW]
+                    out[n, f, i, j] = np.sum(win * w[f]) + b[f]
+    return out
+
+
+def conv_backward(dout, x, w, stride, pad):
+    dout = np.asarray(dout, np.float64)
+    x = np.asarray(x, np.float64)
+    w = np.asarray(w, np.float64)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    _, _, Ho, Wo = dout.shape
+    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    dxp = np.zeros_like(xp)
+    dw = np.zeros_like(w)
+    for n in range(N):
+        for f in range(F):
+            for i in range(Ho):
+                for j in range(Wo):
+                    hs, ws = i * stride, j * stride
+                    dw[f] += dout[n, f, i, j] * xp[n, :, hs:hs + HH, ws:ws + WW]
+                    dxp[n, :, hs:hs + HH, ws:ws + WW] += dout[n, f, i, j] * w[f]
+    dx = dxp[:, :, pad:pad + H, pad:pad + W]
+    return dx, dw, dout.sum(axis=(0, 2, 3))
+
+
+def max_pool_forward(x, ph, pw, stride):
+    """Also returns the argmax (first maximum) of every window as (row, col) in the plane."""
+    x = np.asarray(x, np.float64)
+    N, C, H, W = x.shape
+    Ho = 1 + (H - ph) // stride
+    Wo = 1 + (W - pw) // stride
+    out = np.zeros((N, C, Ho, Wo))
+    arg = np.zeros((N, C, Ho, Wo, 2), np.int64)
+    for n in range(N):
+        for c in range(C):
+            for i in range(Ho):
+                for j in range(Wo):
+                    win = x[n, c, i * stride:i * stride + ph, j * stride:j * stride + pw]
+                    k = int(np.argmax(win))  # first maximum in row-major order
+                    out[n, c, i, j] = win.flat[k]
+                    arg[n, c, i, j] = (i * stride + k // pw, j * stride + k % pw)
+    return out, arg
+
+
+def max_pool_backward(dout, x, ph, pw, stride):
+    """One argmax per window; overlapping windows accumulate."""
+    _, arg = max_pool_forward(x, ph, pw, stride)
+    dx = np.zeros(x.shape)
+    N, C, Ho, Wo = dout.shape
+    for n in range(N):
+        for c in range(C):
+            for i in range(Ho):
+                for j in range(Wo):
+                    r, s = arg[n, c, i, j]
+                    dx[n, c, r, s] += dout[n, c, i, j]
+    return dx
+
+
+def max_pool_backward_split(dout, x, ph, pw, stride):
+    """CS231n's reshape rule: every element equal to the window's maximum gets an equal share."""
+    x = np.asarray(x, np.float64)
+    out, _ = max_pool_forward(x, ph, pw, stride)
+    dx = np.zeros(x.shape)
+    N, C, Ho, Wo = dout.shape
+    for n in range(N):
+        for c in range(C):
+            for i in range(Ho):
+                for j in range(Wo):
+                    sl = (n, c, slice(i * stride, i * stride + ph), slice(j * stride, j * stride + pw))
+                    mask = x[sl] == out[n, c, i, j]
+                    dx[sl] += mask * dout[n, c, i, j] / mask.sum()
+    return dx
+
+
+def spatial_batchnorm_forward(x, gamma, beta, eps, mean=None, var=None):
+    """Train mode when mean/var are None (returns the batch statistics too)."""
+    x = np.asarray(x, np.float64)
+    if mean is None:
+        mean = x.mean(axis=(0, 2, 3))
+        var = x.var(axis=(0, 2, 3))
+    mean = np.asarray(mean, np.float64)
+    var = np.asarray(var, np.float64)
+    xhat = (x - mean[None, :, None, None]) / np.sqrt(var[None, :, None, None] + eps)
+    g = np.asarray(gamma, np.float64).reshape(1, -1, 1, 1)
+    b = np.asarray(beta, np.float64).reshape(1, -1, 1, 1)
+    return g * xhat + b, mean, var
+
+
+def _through_mean_and_var(dxhat, xc, std, axes, M):
+    """dx for xhat = (x - mean) / std, with mean and var taken over `axes` (M values each), by
+    the chain rule through var and then mean, written out step by step."""
+    dvar = np.sum(dxhat * xc * -0.5 * std ** -3, axis=axes, keepdims=True)
+    dmu = np.sum(-dxhat / std, axis=axes, keepdims=True) + dvar * np.mean(-2 * xc, axis=axes, keepdims=True)
+    return dxhat / std + dvar * 2 * xc / M + dmu / M
+
+
+def spatial_batchnorm_backward(dout, x, gamma, eps):
+    """Train mode, by the chain rule through mean and var written out step by step."""
+    x = np.asarray(x, np.float64)
+    dout = np.asarray(dout, np.float64)
+    N, C, H, W = x.shape
+    M = N * H * W
+    g = np.asarray(gamma, np.float64).reshape(1, -1, 1, 1)
+    mu = x.mean(axis=(0, 2, 3), keepdims=True)
+    xc = x - mu
+    var = (xc ** 2).mean(axis=(0, 2, 3), keepdims=True)
+    std = np.sqrt(var + eps)
+    xhat = xc / std
+    dbeta = dout.sum(axis=(0, 2, 3))
+    dgamma = (dout * xhat).sum(axis=(0, 2, 3))
+    dx = _through_mean_and_var(dout * g, xc, std, (0, 2, 3), M)
+    return dx, dgamma, dbeta
+
+
+def spatial_groupnorm_forward(x, gamma, beta, G, eps):
+    x = np.asarray(x, np.float64)
+    N, C, H, W = x.shape
+    xg = x.reshape(N, G, -1)
+    mean = xg.mean(axis=2, keepdims=True)
+    var = xg.var(axis=2, keepdims=True)
+    xhat = ((xg - mean) / np.sqrt(var + eps)).reshape(x.shape)
+    g = np.asarray(gamma, np.float64).reshape(1, C, 1, 1)
+    b = np.asarray(beta, np.float64).reshape(1, C, 1, 1)
+    return g * xhat + b
+
+
+def spatial_groupnorm_backward(dout, x, gamma, G, eps):
+    x = np.asarray(x, np.float64)
+    dout = np.asarray(dout, np.float64)
+    N, C, H, W = x.shape
+    g = np.asarray(gamma, np.float64).reshape(1, C, 1, 1)
+    xg = x.reshape(N, G, -1)
+    M = xg.shape[2]
+    mean = xg.mean(axis=2, keepdims=True)
+    xc = xg - mean
+    var = (xc ** 2).mean(axis=2, keepdims=True)
+    std = np.sqrt(var + eps)
+    xhat = (xc / std).reshape(x.shape)
+    dbeta = dout.sum(axis=(0, 2, 3)).reshape(1, C, 1, 1)
+    dgamma = (dout * xhat).sum(axis=(0, 2, 3)).reshape(1, C, 1, 1)
+    dx = _through_mean_and_var((dout * g).reshape(N, G, -1), xc, std, 2, M)
+    return dx.reshape(x.shape), dgamma, dbeta

@@ -51,6 +51,9 @@ int cv_status(int st, const char *fn);
     CV_FAMILY(affine)                                                                          \
     CV_FAMILY(activ)                                                                           \
     CV_FAMILY(loss)                                                                            \
+    CV_FAMILY(conv)                                                                            \
+    CV_FAMILY(pool)                                                                            \
+    CV_FAMILY(snorm)                                                                           \
     CV_FAMILY(optim)                                                                           \
     CV_FAMILY(dropout)                                                                         \
     CV_FAMILY(norm)                                                                            \
