@@ -45,6 +45,14 @@ def test_variants_agree_and_uint8_is_not_wrapped(dtype_in, rng):
         np.testing.assert_allclose(d, want, rtol=1e-5 if out_dtype == np.float32 else 1e-10)
 
 
+def test_one_loop_is_bitwise_the_two_loop_reference(dtype, rng):
+    # both sum the squared differences in the same order; only the loop structure differs
+    Xtr = rng.standard_normal((23, 301)).astype(dtype)
+    Xte = rng.standard_normal((5, 301)).astype(dtype)
+    clf = fitted(Xtr, np.zeros(23, int))
+    assert np.array_equal(clf.compute_distances_one_loop(Xte), clf.compute_distances_two_loops(Xte))
+
+
 def test_identical_points_give_zero_not_nan(dtype, rng):
     X = (rng.standard_normal((5, 40)) * 1e3).astype(dtype)
     clf = fitted(X, np.arange(5))
@@ -132,6 +140,19 @@ def test_predict_matches_brute_force_and_blocks(num_loops, rng, monkeypatch):
     for k in (1, 3, 10):
         want = ref.knn_predict_labels(ref.knn_distances(Xte, Xtr), ytr, k)
         assert np.array_equal(clf.predict(Xte, k=k, num_loops=num_loops), want)
+
+
+def test_mixed_dtypes_compute_in_float64(rng):
+    Xtr = rng.standard_normal((30, 8)).astype(np.float32)
+    Xte = rng.standard_normal((11, 8))
+    y = rng.integers(3, size=30)
+    clf = fitted(Xtr, y)
+    d = clf.compute_distances_one_loop(Xte)
+    assert d.dtype == np.float64
+    np.testing.assert_allclose(d, ref.knn_distances(Xte, Xtr), rtol=1e-10)
+    want = ref.knn_predict_labels(ref.knn_distances(Xte, Xtr), y, 3)
+    assert np.array_equal(clf.predict(Xte, k=3), want)
+    assert np.array_equal(clf.predict(Xte.astype(np.float32), k=3), want)
 
 
 def test_empty_test_batch(rng):

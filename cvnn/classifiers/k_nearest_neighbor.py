@@ -60,12 +60,18 @@ class KNearestNeighbor(object):
         if self.X_train is None:
             raise ValueError("%s: call train(X, y) before %s" % (fn, fn))
 
-    def _distances(self, X, num_loops):
+    def _pair(self, X):
+        """X and the training rows in one dtype: float32 when both are float32, else float64
+        (the training set is promoted once per call, never per block)."""
         self._check_trained("compute_distances")
         X = _as_float(X)
-        if self.X_train.dtype != X.dtype:
-            X = X.astype(np.float64)
-        Xtr = self.X_train if self.X_train.dtype == X.dtype else self.X_train.astype(np.float64)
+        Xtr = self.X_train
+        if X.dtype != Xtr.dtype:
+            X, Xtr = X.astype(np.float64), Xtr.astype(np.float64)
+        return X, Xtr
+
+    def _distances(self, X, num_loops):
+        X, Xtr = self._pair(X)
         return _C.knn_distances(X, Xtr, num_loops)
 
     def predict(self, X, k=1, num_loops=0):
@@ -88,15 +94,15 @@ class KNearestNeighbor(object):
         if num_loops not in (0, 1, 2) or isinstance(num_loops, bool):
             raise ValueError("predict: invalid value %r for num_loops (must be 0, 1 or 2)" % (num_loops,))
         _check_k("predict", k, self.X_train.shape[0])
-        X = _as_float(X)
+        X, Xtr = self._pair(X)
         if X.ndim < 1:
             raise ValueError("predict: X must have a leading batch dimension, got a scalar")
         out = np.empty(X.shape[0], dtype=np.int64)
         for i in range(0, X.shape[0], _BLOCK_ROWS):
-            dists = self._distances(X[i:i + _BLOCK_ROWS], num_loops)
+            dists = _C.knn_distances(X[i:i + _BLOCK_ROWS], Xtr, num_loops)
             out[i:i + _BLOCK_ROWS] = _C.knn_predict_labels(dists, self.y_train, k)
         if X.shape[0] == 0:
-            self._distances(X, num_loops)  # still checks the feature dimension
+            _C.knn_distances(X, Xtr, num_loops)  # still checks the feature dimension
         return out
 
     def compute_distances_two_loops(self, X):
