@@ -83,7 +83,7 @@ def bias_trick(X):
     return np.hstack([X, np.ones((X.shape[0], 1))])
 
 
-def linear_search(cls, name, data, lrs, regs, num_iters):
+def linear_search(cls, name, data, lrs, regs, num_iters, batch_size=200):
     X_train, y_train, X_val, y_val, X_test, y_test = data
     best = (-1, None, None)
     for lr in lrs:
@@ -91,7 +91,7 @@ def linear_search(cls, name, data, lrs, regs, num_iters):
             np.random.seed(0)
             clf = cls()
             clf.train(X_train, y_train, learning_rate=lr, reg=reg, num_iters=num_iters,
-                      batch_size=500)
+                      batch_size=batch_size)
             tr, va = acc(clf.predict(X_train), y_train), acc(clf.predict(X_val), y_val)
             print("%s lr %.1e reg %.1e: train %.4f val %.4f" % (name, lr, reg, tr, va), flush=True)
             if va > best[0]:
@@ -105,8 +105,8 @@ def linear_search(cls, name, data, lrs, regs, num_iters):
 def linear():
     X_train, y_train, X_val, y_val, X_test, y_test = cs231n_linear_data()
     data = (bias_trick(X_train), y_train, bias_trick(X_val), y_val, bias_trick(X_test), y_test)
-    linear_search(LinearSVM, "SVM", data, [1e-7, 3e-7, 1e-6], [1e2, 1e3, 1e4], 3000)
-    linear_search(Softmax, "Softmax", data, [1e-7, 3e-7, 1e-6], [1e2, 1e3, 1e4], 3000)
+    linear_search(LinearSVM, "SVM", data, [3e-7, 1e-6], [1e2, 1e3], 3000)
+    linear_search(Softmax, "Softmax", data, [3e-7, 1e-6], [1e2, 1e3], 3000)
 
 
 def net(hidden=200, iters=5000, lr=1e-3, reg=0.25):
@@ -140,11 +140,11 @@ def features():
     data = (bias_trick(X_train), y_train, bias_trick(X_val), y_val, bias_trick(X_test), yte)
     linear_search(LinearSVM, "SVM on features", data, [1e-3, 3e-3], [1e-3, 1e-2], 3000)
     best = (-1, None, None)
-    for lr, reg in [(0.3, 1e-3), (0.1, 1e-3), (0.3, 3e-3)]:
+    for lr, reg in [(0.3, 1e-3), (0.1, 1e-3)]:
         np.random.seed(0)
         nn = TwoLayerNet(X_train.shape[1], 500, 10, std=1e-2)
         nn.train(X_train, y_train, X_val, y_val, learning_rate=lr, learning_rate_decay=0.95,
-                 reg=reg, num_iters=4000, batch_size=200)
+                 reg=reg, num_iters=3000, batch_size=200)
         va = acc(nn.predict(X_val), y_val)
         print("features net lr %.1e reg %.1e: val %.4f" % (lr, reg, va), flush=True)
         if va > best[0]:

@@ -3,6 +3,7 @@
     nice python benchmarks/bench_knn.py            # every variant, one subprocess each
     nice python benchmarks/bench_knn.py --quick    # 1,000 x 5,000 instead of 10,000 x 50,000
     nice python benchmarks/bench_knn.py numpy_full one_loop   # chosen variants only
+    nice python benchmarks/bench_knn.py --float64  # float64 instead of float32 inputs
 
 Variants (each in its own subprocess so peak memory is its own, from getrusage ru_maxrss):
   numpy_full   NumPy's sqrt(|a|^2 - 2 a.b + |b|^2) over the whole test set, written with
@@ -12,7 +13,8 @@ Variants (each in its own subprocess so peak memory is its own, from getrusage r
   cvnn_predict KNearestNeighbor.predict(k=10): distances in blocks of 256 test rows, never the
                full matrix; its "check" is the test accuracy (the full-data kNN target)
   two_loops / one_loop / no_loops on the 5000/500 subset of the notebooks
-The inputs are the uint8 images converted to float64. Memory is reported as the peak RSS and
+The inputs are the uint8 images converted to float32 (exact for pixel values; --float64 for
+float64), the same for NumPy and cvnn. Memory is reported as the peak RSS and
 the part above the RSS once the inputs were loaded (the peak counter is reset after
 loading, via /proc/self/clear_refs).
 """
@@ -57,7 +59,7 @@ def reset_peak():
         return False
 
 
-def run_variant(name, quick):
+def run_variant(name, quick, dtype):
     from cvnn.classifiers.k_nearest_neighbor import KNearestNeighbor
     from cvnn.data_utils import load_CIFAR10
 
@@ -66,8 +68,8 @@ def run_variant(name, quick):
         Xtr, ytr, Xte, yte = Xtr[:5000], ytr[:5000], Xte[:500], yte[:500]
     elif quick:
         Xtr, ytr, Xte, yte = Xtr[:5000], ytr[:5000], Xte[:1000], yte[:1000]
-    a = Xte.reshape(len(Xte), -1).astype(np.float64)
-    b = Xtr.reshape(len(Xtr), -1).astype(np.float64)
+    a = Xte.reshape(len(Xte), -1).astype(dtype)
+    b = Xtr.reshape(len(Xtr), -1).astype(dtype)
     del Xtr, Xte
     clf = KNearestNeighbor()
     clf.train(b, ytr)
@@ -78,10 +80,10 @@ def run_variant(name, quick):
     t = time.perf_counter()
     if name == "numpy_full":
         d = a @ b.T
-        d *= -2.0
+        d *= -2
         d += np.sum(a * a, axis=1)[:, None]
         d += np.sum(b * b, axis=1)[None, :]
-        np.maximum(d, 0.0, out=d)
+        np.maximum(d, 0, out=d)
         np.sqrt(d, out=d)
         check = float(d[0, :5].sum())
     elif name == "cvnn_full":
@@ -100,15 +102,18 @@ def run_variant(name, quick):
 
 
 def main():
+    dtype = np.float64 if "--float64" in sys.argv else np.float32
     if len(sys.argv) > 2 and sys.argv[1] == "--child":
-        print(json.dumps(run_variant(sys.argv[2], "--quick" in sys.argv)))
+        print(json.dumps(run_variant(sys.argv[2], "--quick" in sys.argv, dtype)))
         return
     quick = "--quick" in sys.argv
+    print("inputs: uint8 CIFAR-10 images converted to %s" % np.dtype(dtype).name)
     variants = [a for a in sys.argv[1:] if not a.startswith("--")] or \
         ["cvnn_predict", "numpy_full", "two_loops", "one_loop", "no_loops", "cvnn_full"]
     results = []
     for v in variants:
-        cmd = [sys.executable, os.path.abspath(__file__), "--child", v] + (["--quick"] if quick else [])
+        cmd = [sys.executable, os.path.abspath(__file__), "--child", v] + \
+            [a for a in sys.argv[1:] if a in ("--quick", "--float64")]
         out = subprocess.run(cmd, capture_output=True, text=True)
         if out.returncode != 0:
             print("%s failed:\n%s" % (v, out.stderr), file=sys.stderr)
