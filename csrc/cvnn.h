@@ -282,6 +282,51 @@ int cv_gemm_blocking_f64(int *mr, int *nr, int64_t *mc, int64_t *kc, int64_t *nc
 /* GFLOP/s of independent FMA chains on the active ISA, `threads` threads, each timed on its own
  * CPU time (so machine load does not lower it), best of 5 runs */
 double cv_gemm_fma_peak(int f64, int threads);
+/* ---- k-nearest neighbour (knn.c) ---- */
+/* a (M,D) test rows, b (N,D) training rows -> dists (M,N) Euclidean distances */
+void cv_knn_dist_two_loops_f32(float *dists, const float *a, const float *b, int64_t M,
+                               int64_t N, int64_t D);
+void cv_knn_dist_two_loops_f64(double *dists, const double *a, const double *b, int64_t M,
+                               int64_t N, int64_t D);
+void cv_knn_dist_one_loop_f32(float *dists, const float *a, const float *b, int64_t M,
+                              int64_t N, int64_t D);
+void cv_knn_dist_one_loop_f64(double *dists, const double *a, const double *b, int64_t M,
+                              int64_t N, int64_t D);
+int cv_knn_dist_no_loops_f32(float *dists, const float *a, const float *b, int64_t M, int64_t N,
+                             int64_t D);
+int cv_knn_dist_no_loops_f64(double *dists, const double *a, const double *b, int64_t M,
+                             int64_t N, int64_t D);
+/* dists (M,N) y (N) any int64 labels, 1 <= k <= N -> ypred (M): majority vote of the k
+ * nearest (equal distances: the smaller training index first; NaN is farthest), ties to the
+ * smaller label */
+int cv_knn_predict_labels_f32(int64_t *ypred, const float *dists, const int64_t *y, int64_t M,
+                              int64_t N, int64_t k);
+int cv_knn_predict_labels_f64(int64_t *ypred, const double *dists, const int64_t *y, int64_t M,
+                              int64_t N, int64_t k);
+
+/* ---- linear classifiers (linear.c) ---- */
+/* W (D,C) X (N,D) y (N) in [0,C), N >= 1 -> *loss (mean + reg*sum(W^2)), dW (D,C) */
+#define CV_LINEAR_LOSS(name, T)                                                                \
+    int name(double *loss, T *dW, const T *W, const T *X, const int64_t *y, double reg,       \
+             int64_t N, int64_t D, int64_t C);
+CV_LINEAR_LOSS(cv_linear_svm_loss_naive_f32, float)
+CV_LINEAR_LOSS(cv_linear_svm_loss_naive_f64, double)
+CV_LINEAR_LOSS(cv_linear_svm_loss_vectorized_f32, float)
+CV_LINEAR_LOSS(cv_linear_svm_loss_vectorized_f64, double)
+CV_LINEAR_LOSS(cv_linear_softmax_loss_naive_f32, float)
+CV_LINEAR_LOSS(cv_linear_softmax_loss_naive_f64, double)
+CV_LINEAR_LOSS(cv_linear_softmax_loss_vectorized_f32, float)
+CV_LINEAR_LOSS(cv_linear_softmax_loss_vectorized_f64, double)
+#undef CV_LINEAR_LOSS
+
+/* ---- image features (features.c) ---- */
+/* im (N,H,W,Cin), Cin == 1 or >= 3 -> out (N, (W/8)*(H/8)*9) CS231n HOG */
+int cv_hog_f64(double *out, const double *im, int64_t N, int64_t H, int64_t W, int64_t Cin);
+/* im (N,HW,3), edges (nbin+1) -> counts (N,nbin) of hue(im/xmax)*xmax per np.histogram bin */
+int cv_hue_hist_f32(int64_t *counts, const float *im, const double *edges, double xmax,
+                    int64_t N, int64_t HW, int64_t nbin);
+int cv_hue_hist_f64(int64_t *counts, const double *im, const double *edges, double xmax,
+                    int64_t N, int64_t HW, int64_t nbin);
 
 /* ---- new families: append their prototypes above this line ---- */
 

@@ -58,6 +58,9 @@ int cv_status(int st, const char *fn);
     CV_FAMILY(dropout)                                                                         \
     CV_FAMILY(norm)                                                                            \
     CV_FAMILY(gemm)                                                                            \
+    CV_FAMILY(knn)                                                                             \
+    CV_FAMILY(linear)                                                                          \
+    CV_FAMILY(features)                                                                        \
     /* end of families: add new ones above this line */
 
 #define CV_DECLARE_FAMILY(name) extern PyMethodDef cv_methods_##name[];
