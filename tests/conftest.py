@@ -28,6 +28,21 @@ def assert_close(got, ref, dtype, scale=None):
     np.testing.assert_allclose(got.astype(np.float64), ref, rtol=rtol, atol=rtol * scale + 1e-300)
 
 
+def run_python(args, timeout=600, cwd=None, **env):
+    """Run `python ARGS` in a child process that imports the same cvnn as this one (the
+    installed package in CI, the in-place build in a checkout), from a folder other than the
+    project's root, whose unbuilt cvnn/ would otherwise shadow it."""
+    import subprocess
+    import sys
+    import tempfile
+
+    package_parent = str(pathlib.Path(cvnn.__file__).resolve().parent.parent)
+    e = dict(os.environ, MPLBACKEND="Agg", **env)
+    e["PYTHONPATH"] = os.pathsep.join(p for p in (package_parent, os.environ.get("PYTHONPATH")) if p)
+    return subprocess.run([sys.executable, *args], capture_output=True, text=True, env=e,
+                          timeout=timeout, cwd=cwd or tempfile.gettempdir())
+
+
 def assert_no_leaks(call, arrays, repeats=200):
     """Run call() (a binding, successful or raising ValueError/TypeError) many times and
     assert that the reference counts of `arrays` do not grow: a missing Py_DECREF on any path

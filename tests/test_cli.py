@@ -1,26 +1,21 @@
 """python -m cvnn: help, info, download errors, and a tiny end-to-end train on the real
 CIFAR-10 that writes the checkpoint, model, curves and results and prints parsable accuracies."""
 import json
-import os
 import pathlib
 import re
 import socket
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 
 import cvnn
+from conftest import run_python
 from cvnn.__main__ import MODELS, build_parser, main
 
-ROOT = pathlib.Path(cvnn.__file__).resolve().parent.parent
 
 
 def _run(*args, timeout=600):
-    env = dict(os.environ, PYTHONPATH=str(ROOT), MPLBACKEND="Agg")
-    return subprocess.run([sys.executable, "-m", "cvnn", *args], capture_output=True, text=True,
-                          env=env, timeout=timeout)
+    return run_python(["-m", "cvnn", *args], timeout=timeout)
 
 
 def test_help_explains_every_train_option():
@@ -117,4 +112,4 @@ def test_train_uses_data_found_without_downloading(cifar10_dir, monkeypatch):
 
     def must_not_download(dest):
         raise AssertionError("downloaded although the data were there")
-    assert pathlib.Path(resolve_data(None, True, download=must_not_download)) == pathlib.Path(cifar10_dir)
+    assert pathlib.Path(resolve_data(None, True, download=must_not_download)).resolve() == pathlib.Path(cifar10_dir).resolve()

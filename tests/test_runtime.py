@@ -1,13 +1,11 @@
 """The runtime surface: show_config, threads, ISA paths, and the gradient-check helpers."""
 import io
-import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 
 import cvnn
+from conftest import run_python
 from cvnn import _C
 from cvnn.gradient_check import (eval_numerical_gradient, eval_numerical_gradient_array,
                                  grad_check_sparse, rel_error)
@@ -42,8 +40,7 @@ def test_set_isa_rejects_unknown_and_unsupported():
 
 
 def _run(code, **env):
-    e = dict(os.environ, **env)
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=e)
+    return run_python(["-c", code], **env)
 
 
 def test_cvnn_isa_environment_variable():
