@@ -181,3 +181,10 @@ def test_classifier_errors(rng):
         clf.predict(np.zeros((3, 5)))
     with pytest.raises(ValueError, match="train: y.shape"):
         clf.train(np.ones((3, 2)), np.arange(4))
+
+
+def test_package_exports_like_cs231n():
+    import cvnn.classifiers as c
+    from cvnn.classifiers.k_nearest_neighbor import KNearestNeighbor
+    from cvnn.classifiers.linear_classifier import LinearSVM, Softmax
+    assert c.KNearestNeighbor is KNearestNeighbor and c.LinearSVM is LinearSVM and c.Softmax is Softmax
