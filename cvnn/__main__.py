@@ -270,7 +270,8 @@ def cmd_train(args):
     val_acc = solver.check_accuracy(data["X_val"], data["y_val"])
     test_acc = solver.check_accuracy(data["X_test"], data["y_test"])
     ckpt = solver.save_checkpoint(os.path.join(args.out, "checkpoint"))
-    model_path = model.save(os.path.join(args.out, "model.npz"))
+    model_path = os.path.join(args.out, "model.npz")
+    model.save(model_path)  # the conv models' save returns None
     import matplotlib
     matplotlib.use("Agg")
     from .plots import plot_training_curves
