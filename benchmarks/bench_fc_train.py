@@ -27,6 +27,11 @@ def cvnn_step_fn(X, y, seed=0):
     np.random.seed(seed)
     model = FullyConnectedNet([H, H], input_dim=D, num_classes=C, normalization="batchnorm",
                               weight_scale=1e-2, dtype=np.float32)
+    return adam_step(model, X, y)
+
+
+def adam_step(model, X, y):
+    """One training iteration of a cvnn model: loss, gradients and cvnn.optim.adam (lr 1e-3)."""
     configs = {p: {"learning_rate": 1e-3} for p in model.params}
 
     def step():
@@ -44,11 +49,16 @@ def torch_step_fn(X, y, seed=0):
         torch.nn.Linear(D, H), torch.nn.BatchNorm1d(H, eps=1e-5, momentum=0.1), torch.nn.ReLU(),
         torch.nn.Linear(H, H), torch.nn.BatchNorm1d(H, eps=1e-5, momentum=0.1), torch.nn.ReLU(),
         torch.nn.Linear(H, C))
+    return torch_adam_step(net, X.reshape(len(X), -1), y)
+
+
+def torch_adam_step(net, X, y):
+    """The same iteration for a PyTorch module: cross-entropy loss, backward, Adam (lr 1e-3)."""
+    import torch
     net.train()
     opt = torch.optim.Adam(net.parameters(), lr=1e-3, betas=(0.9, 0.999), eps=1e-8)
     loss_fn = torch.nn.CrossEntropyLoss()
-    Xt = torch.from_numpy(X.reshape(len(X), -1))
-    yt = torch.from_numpy(y)
+    Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
 
     def step():
         opt.zero_grad(set_to_none=True)
@@ -71,11 +81,13 @@ def measure(step, batch, iters, repeats, warmup=5):
     return statistics.median(rates), rates
 
 
-def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def setup(description, argv, batch_size, iters):
+    """The options every training benchmark takes, a random CIFAR-sized float32 minibatch with
+    labels, and PyTorch (None with --no-torch or when it is not installed)."""
+    ap = argparse.ArgumentParser(description=description)
     ap.add_argument("--threads", type=int, nargs="+", default=[1, 2], help="thread counts to test")
-    ap.add_argument("--batch-size", type=int, default=100, help="minibatch size")
-    ap.add_argument("--iters", type=int, default=50, help="iterations per timed run")
+    ap.add_argument("--batch-size", type=int, default=batch_size, help="minibatch size")
+    ap.add_argument("--iters", type=int, default=iters, help="iterations per timed run")
     ap.add_argument("--repeats", type=int, default=5, help="timed runs; the median is reported")
     ap.add_argument("--no-torch", action="store_true", help="measure cvnn only")
     args = ap.parse_args(argv)
@@ -89,6 +101,11 @@ def main(argv=None):
             import torch
         except ImportError:
             print("PyTorch is not installed: measuring cvnn only")
+    return args, X, y, torch
+
+
+def main(argv=None):
+    args, X, y, torch = setup(__doc__.split("\n\n")[0], argv, batch_size=100, iters=50)
     print("FullyConnectedNet([100, 100], batchnorm), Adam, float32, batch %d, %d iterations x %d "
           "runs (median); cvnn ISA %s" % (args.batch_size, args.iters, args.repeats, cvnn.get_isa()))
     print("| threads | cvnn img/s | PyTorch %s img/s | cvnn / PyTorch |"

@@ -29,6 +29,16 @@ def _parse_dims(text):
     return dims
 
 
+def _parse_pools(text):
+    try:
+        pools = sorted(set(int(t) for t in text.replace(",", " ").split()))
+    except ValueError:
+        raise argparse.ArgumentTypeError("expected layer indices like 0,1,2, got %r" % text)
+    if any(p < 0 for p in pools):
+        raise argparse.ArgumentTypeError("layer indices must be >= 0, got %r" % text)
+    return pools
+
+
 def _keep(text):
     p = float(text)
     if not 0 < p <= 1:
@@ -68,7 +78,51 @@ def _build_twolayer(args, input_dim, num_classes, dtype):
                        weight_scale=args.weight_scale or 1e-3, reg=args.reg, dtype=dtype)
 
 
+def _image_dims(input_dim):
+    """(C, H, W) of CIFAR-10 images given the flat input size the trainer passes."""
+    if isinstance(input_dim, tuple):
+        return input_dim
+    return (3, 32, 32) if input_dim == 3 * 32 * 32 else (input_dim, 1, 1)
+
+
+def _no_fc_options(args, name):
+    if args.hidden_dims is not None or args.normalization is not None or args.dropout_keep is not None:
+        raise SystemExit("train: --model %s takes no --hidden-dims, --normalization or "
+                         "--dropout-keep (those are fc options)" % name)
+
+
+def _build_conv(args, input_dim, num_classes, dtype):
+    from .classifiers.cnn import DeepConvNet
+    _no_fc_options(args, "conv")
+    filters = args.num_filters or [32, 64, 128]
+    pools = list(range(len(filters))) if args.max_pools is None else args.max_pools
+    if any(p >= len(filters) for p in pools):
+        raise SystemExit("train: --max-pools indices must be below the number of conv layers "
+                         "(%d), got %s" % (len(filters), pools))
+    if 32 >> len(pools) < 1:
+        raise SystemExit("train: --max-pools: %d pools shrink 32x32 images below 1 pixel" % len(pools))
+    return DeepConvNet(input_dims=_image_dims(input_dim), num_filters=filters, max_pools=pools,
+                       batchnorm=not args.no_batchnorm, num_classes=num_classes,
+                       weight_scale=args.weight_scale or "kaiming", reg=args.reg, dtype=dtype)
+
+
+def _build_threelayer(args, input_dim, num_classes, dtype):
+    from .classifiers.cnn import ThreeLayerConvNet
+    _no_fc_options(args, "threelayer")
+    filters = args.num_filters or [32]
+    if len(filters) != 1 or args.max_pools is not None or args.no_batchnorm:
+        raise SystemExit("train: --model threelayer takes one --num-filters value and no "
+                         "--max-pools or --no-batchnorm")
+    return ThreeLayerConvNet(input_dim=_image_dims(input_dim), num_filters=filters[0],
+                             filter_size=args.filter_size, hidden_dim=args.hidden_dim,
+                             num_classes=num_classes, weight_scale=args.weight_scale or 1e-3,
+                             reg=args.reg, dtype=dtype)
+
+
 MODELS = {
+    "conv": (_build_conv, "DeepConvNet: {conv3x3-[spatial batchnorm]-relu-[2x2 max pool]} x "
+             "len(num_filters) - affine, Kaiming init"),
+    "threelayer": (_build_threelayer, "ThreeLayerConvNet (CS231n): conv-relu-2x2 pool-affine-relu-affine"),
     "fc": (_build_fc, "FullyConnectedNet: {affine-[norm]-relu-[dropout]} x len(hidden) - affine"),
     "twolayer": (_build_twolayer, "TwoLayerNet: affine-relu-affine (one hidden size)"),
 }
@@ -101,6 +155,9 @@ def build_parser():
         "validation and test accuracy. The defaults train a [512, 256] fully connected net "
         "with batch normalization and dropout (keep 0.8) using Adam for 12 epochs (about 55% "
         "validation accuracy). "
+        "--model conv trains a DeepConvNet; a good start on 2 cores is --model conv "
+        "--num-filters 32,64,128 --batch-size 128 --lr 2e-3 --lr-decay 0.85 --reg 1e-4 "
+        "--time-limit 1800. "
         "Into --out go: checkpoint.npz/.json (resumable Solver state), model.npz (the best "
         "parameters, FullyConnectedNet.load reads it), curves.png (loss and train/val "
         "accuracy) and results.json.")
@@ -113,8 +170,21 @@ def build_parser():
     t.add_argument("--dropout-keep", type=_keep, default=None,
                    help="dropout KEEP probability after each hidden ReLU, 1 disables it "
                    "(fc only; default 0.8)")
+    t.add_argument("--num-filters", type=_parse_dims, default=None,
+                   help="filters of each convolution, e.g. 32,64,128 (conv and threelayer only; "
+                   "default: 32,64,128 for conv, 32 for threelayer)")
+    t.add_argument("--max-pools", type=_parse_pools, default=None,
+                   help="zero-based conv layers followed by a 2x2 max pool, e.g. 0,1,2 (conv "
+                   "only; default: after every conv layer)")
+    t.add_argument("--no-batchnorm", action="store_true",
+                   help="no spatial batch normalization after each convolution (conv only)")
+    t.add_argument("--filter-size", type=int, default=7,
+                   help="convolution size (threelayer only)")
+    t.add_argument("--hidden-dim", type=int, default=500,
+                   help="hidden affine size (threelayer only)")
     t.add_argument("--weight-scale", type=float, default=None,
-                   help="std of the initial weights (default: the model's, 1e-2 fc, 1e-3 twolayer)")
+                   help="std of the initial weights (default: the model's, 1e-2 fc, 1e-3 twolayer and "
+                   "threelayer, Kaiming for conv)")
     t.add_argument("--reg", type=float, default=0.0, help="L2 strength: loss += 0.5*reg*sum(W**2)")
     t.add_argument("--update-rule", choices=["sgd", "sgd_momentum", "rmsprop", "adam"],
                    default="adam", help="optimizer (cvnn.optim)")
@@ -200,13 +270,14 @@ def cmd_train(args):
     val_acc = solver.check_accuracy(data["X_val"], data["y_val"])
     test_acc = solver.check_accuracy(data["X_test"], data["y_test"])
     ckpt = solver.save_checkpoint(os.path.join(args.out, "checkpoint"))
-    model_path = model.save(os.path.join(args.out, "model.npz"))
+    model_path = os.path.join(args.out, "model.npz")
+    model.save(model_path)  # the conv models' save returns None
     import matplotlib
     matplotlib.use("Agg")
     from .plots import plot_training_curves
     png = os.path.join(args.out, "curves.png")
     plot_training_curves(solver, png, title="%s %s" % (args.model, " ".join(
-        "%s=%s" % kv for kv in sorted(vars(args).items()) if kv[0] in ("hidden_dims", "lr", "normalization", "dropout_keep"))))
+        "%s=%s" % kv for kv in sorted(vars(args).items()) if kv[0] in ("hidden_dims", "num_filters", "lr", "normalization", "dropout_keep"))))
     results = {"val_acc": val_acc, "test_acc": test_acc, "epochs_done": solver.epoch,
                "iterations": len(solver.loss_history), "train_seconds": round(train_time, 1),
                "args": {k: v for k, v in vars(args).items() if k != "func"},

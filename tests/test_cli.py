@@ -61,6 +61,8 @@ def test_download_offline_message(tmp_path, capsys):
 @pytest.mark.parametrize("model,extra", [
     ("fc", ["--hidden-dims", "40,30", "--normalization", "none", "--dropout-keep", "1"]),
     ("twolayer", ["--hidden-dims", "50", "--num-test", "500"]),
+    ("conv", ["--num-filters", "4,6", "--max-pools", "0,1"]),
+    ("threelayer", ["--num-filters", "4", "--filter-size", "3", "--hidden-dim", "20"]),
 ])
 def test_tiny_train_end_to_end(cifar10_dir, tmp_path, model, extra):
     out_dir = tmp_path / "run"
@@ -79,13 +81,45 @@ def test_tiny_train_end_to_end(cifar10_dir, tmp_path, model, extra):
     assert res["val_acc"] == pytest.approx(float(val.group(1)), abs=5e-5)
     assert res["epochs_done"] == 1 and res["iterations"] == 6
     with np.load(out_dir / "model.npz", allow_pickle=False) as z:
-        assert "W1" in z.files
+        assert "W1" in z.files or "param/W1" in z.files  # fc and conv model layouts
 
 
 def test_twolayer_rejects_fc_options(cifar10_dir, tmp_path):
     r = _run("train", "--model", "twolayer", "--normalization", "batchnorm", "--num-train", "50",
              "--epochs", "1", "--data", str(cifar10_dir), "--out", str(tmp_path))
     assert r.returncode != 0 and "no normalization or dropout" in r.stderr
+
+
+def test_conv_builders_follow_the_options():
+    from cvnn.classifiers.cnn import DeepConvNet, ThreeLayerConvNet
+    p = build_parser()
+    m = MODELS["conv"][0](p.parse_args(["train", "--model", "conv", "--num-filters", "5,7,9",
+                                        "--max-pools", "2,0"]), 3 * 32 * 32, 10, np.float64)
+    assert isinstance(m, DeepConvNet) and m.params["W1"].dtype == np.float64
+    assert m.params["W1"].shape == (5, 3, 3, 3) and m.params["W3"].shape == (9, 7, 3, 3)
+    assert m.params["W4"].shape == (9 * 8 * 8, 10) and "gamma3" in m.params  # two pools, batchnorm
+    m = MODELS["conv"][0](p.parse_args(["train", "--model", "conv", "--no-batchnorm"]),
+                          3 * 32 * 32, 10, np.float32)
+    assert m.params["W1"].shape == (32, 3, 3, 3) and m.params["W4"].shape == (128 * 4 * 4, 10)
+    assert "gamma1" not in m.params
+    m = MODELS["threelayer"][0](p.parse_args(["train", "--model", "threelayer", "--reg", "0.5"]),
+                                3 * 32 * 32, 10, np.float32)
+    assert isinstance(m, ThreeLayerConvNet) and m.reg == 0.5
+    assert m.params["W1"].shape == (32, 3, 7, 7) and m.params["W2"].shape == (32 * 16 * 16, 500)
+
+
+@pytest.mark.parametrize("argv,message", [
+    (["--model", "conv", "--hidden-dims", "10"], "takes no --hidden-dims"),
+    (["--model", "conv", "--num-filters", "4,4", "--max-pools", "2"], "must be below the number"),
+    (["--model", "conv", "--num-filters", "4,4,4,4,4,4", "--max-pools", "0,1,2,3,4,5"],
+     "below 1 pixel"),
+    (["--model", "threelayer", "--num-filters", "4,4"], "one --num-filters value"),
+    (["--model", "threelayer", "--dropout-keep", "0.5"], "takes no --hidden-dims"),
+])
+def test_conv_models_reject_bad_options(argv, message):
+    args = build_parser().parse_args(["train", *argv])
+    with pytest.raises(SystemExit, match=message):
+        MODELS[args.model][0](args, 3 * 32 * 32, 10, np.float32)
 
 
 def test_train_finds_or_downloads_its_data(tmp_path, monkeypatch):
