@@ -86,3 +86,33 @@ def check_arrays(got, want, where):
         if np.shape(got[k]) != np.shape(want[k]):
             raise ValueError("%s: '%s' has shape %s but the model's has shape %s"
                              % (where, k, np.shape(got[k]), np.shape(want[k])))
+
+
+def model_state(model):
+    """The arrays that define a trained model: its ``params`` plus, for every dict in its
+    ``bn_params`` that belongs to batch norm (vanilla or spatial), the running mean and variance, named
+    ``bn<i>_running_mean`` / ``bn<i>_running_var`` for ``bn_params[i-1]``. Statistics not
+    created yet (no training pass so far) are zeros shaped like ``gamma<i>``, which is what
+    batch norm would start them at, so a fresh model has the same state layout as a trained
+    one."""
+    arrays = dict(model.params)
+    for i, bp in enumerate(getattr(model, "bn_params", None) or [], start=1):
+        gamma = model.params.get("gamma%d" % i)
+        if gamma is None or not ("mode" in bp or "running_mean" in bp):
+            continue  # layer norm keeps empty dicts here (CS231n), with no statistics
+        zeros = np.zeros(np.size(gamma), dtype=np.asarray(gamma).dtype)
+        for key in ("running_mean", "running_var"):
+            arrays["bn%d_%s" % (i, key)] = bp.get(key, zeros)
+    return arrays
+
+
+def set_model_state(model, arrays, dtype=None):
+    """Put arrays named as by model_state back into the model (cast to `dtype` if given)."""
+    for k, v in arrays.items():
+        if dtype is not None:
+            v = np.asarray(v).astype(dtype)
+        if k.startswith("bn") and "_running_" in k:
+            i, key = k[2:].split("_", 1)
+            model.bn_params[int(i) - 1][key] = v
+        else:
+            model.params[k] = v

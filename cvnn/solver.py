@@ -24,7 +24,7 @@ import time
 import numpy as np
 
 from . import optim
-from ._checkpoint import check_arrays, load_npz, save_npz
+from ._checkpoint import check_arrays, load_npz, model_state, save_npz, set_model_state
 
 __all__ = ["Solver"]
 
@@ -40,19 +40,18 @@ def _jsonable(v):
 
 
 def _model_state(model):
-    """The model's arrays a checkpoint must keep: params plus, for models that have them
-    (FullyConnectedNet), the batchnorm running statistics."""
+    """The model's arrays a checkpoint must keep: params plus the batch-norm running
+    statistics of any model with ``bn_params`` (see cvnn._checkpoint.model_state)."""
     if hasattr(model, "_state_arrays"):
         return model._state_arrays()
-    return dict(model.params)
+    return model_state(model)
 
 
 def _set_model_state(model, arrays):
     if hasattr(model, "_set_state_arrays"):
         model._set_state_arrays(arrays)
     else:
-        for k, v in arrays.items():
-            model.params[k] = v
+        set_model_state(model, arrays)
 
 
 def _copy_state(model):

@@ -240,3 +240,30 @@ def test_plots_of_histories(tmp_path):
     assert plot_solvers({"a": s, "b": hist}, tmp_path / "s.png") is None
     for name in ("c.png", "s.png"):
         assert (tmp_path / name).read_bytes()[:4] == b"\x89PNG"
+
+
+def test_best_state_keeps_batchnorm_statistics_of_any_model(rng):
+    """The Solver's best-parameter snapshot must carry the running statistics of every model
+    with bn_params (here a conv net), or restoring the best epoch pairs its weights with the
+    last epoch's statistics."""
+    from cvnn._checkpoint import model_state, set_model_state
+    from cvnn.classifiers.cnn import DeepConvNet
+    from cvnn.solver import _copy_state, _set_model_state
+    model = DeepConvNet(input_dims=(3, 8, 8), num_filters=[4], max_pools=[0], batchnorm=True,
+                        num_classes=3, weight_scale="kaiming", dtype=np.float64)
+    fresh = model_state(model)
+    assert np.array_equal(fresh["bn1_running_mean"], np.zeros(4))
+    X = rng.standard_normal((6, 3, 8, 8))
+    model.loss(X, np.array([0, 1, 2, 0, 1, 2]))
+    best = _copy_state(model)
+    assert not np.array_equal(best["bn1_running_mean"], np.zeros(4))
+    model.loss(X + 5.0, np.array([0, 1, 2, 0, 1, 2]))  # moves the statistics on
+    assert not np.array_equal(model.bn_params[0]["running_mean"], best["bn1_running_mean"])
+    _set_model_state(model, {k: v.copy() for k, v in best.items()})
+    assert np.array_equal(model.bn_params[0]["running_mean"], best["bn1_running_mean"])
+    assert np.array_equal(model.bn_params[0]["running_var"], best["bn1_running_var"])
+    # layer norm's empty dicts carry no statistics
+    from cvnn.classifiers.fc_net import FullyConnectedNet
+    ln = FullyConnectedNet([5], input_dim=4, num_classes=3, normalization="layernorm")
+    assert not any("running" in k for k in model_state(ln))
+    set_model_state(ln, model_state(ln))

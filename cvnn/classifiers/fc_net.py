@@ -11,7 +11,7 @@ the gradient of the penalty is ``reg * W``, as the notebooks' constants assume.
 import numpy as np
 
 from .. import layers
-from .._checkpoint import check_arrays, load_npz, save_npz
+from .._checkpoint import check_arrays, load_npz, model_state, save_npz, set_model_state
 from ..layer_utils import affine_relu_backward, affine_relu_forward
 
 __all__ = ["TwoLayerNet", "FullyConnectedNet"]
@@ -199,21 +199,10 @@ class FullyConnectedNet(_NpzModel):
     # -- save/load also carries the batchnorm running statistics (zeros before the first
     # training pass, which is what batchnorm_forward would start them at) --
     def _state_arrays(self):
-        arrays = dict(self.params)
-        if self.normalization == "batchnorm":
-            for i, bp in enumerate(self.bn_params):
-                zeros = np.zeros_like(self.params["gamma%d" % (i + 1)])
-                for key in ("running_mean", "running_var"):
-                    arrays["bn%d_%s" % (i + 1, key)] = bp.get(key, zeros)
-        return arrays
+        return model_state(self)
 
     def _set_state_arrays(self, arrays):
-        for k, v in arrays.items():
-            if k.startswith("bn") and "_running_" in k:
-                i, key = k[2:].split("_", 1)
-                self.bn_params[int(i) - 1][key] = v.astype(self.dtype)
-            else:
-                self.params[k] = v.astype(self.dtype)
+        set_model_state(self, arrays, self.dtype)
 
     def _meta(self):
         meta = super()._meta()
