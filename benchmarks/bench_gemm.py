@@ -116,6 +116,9 @@ class NumpyBlas:
         self._set(n)
 
 
+SETTLE = 0.3  # seconds of idle time before timing a library, see main()
+
+
 def median_time(fn, reps, clock=time.perf_counter, min_seconds=0.02):
     """Median over `reps` runs of the time of one call; each run repeats the call enough times
     to last about min_seconds (small sizes). clock: wall (perf_counter) or the calling thread's
@@ -223,8 +226,12 @@ def main():
                 ref = numpy_in_subprocess(cases, dt, t, reps)
             for i, (label, M, N, K, tb) in enumerate(cases):
                 # NumPy then cvnn on each shape, so both see about the same machine load
+                time.sleep(SETTLE)
                 g_np = numpy_gflops(cases[i], dt, reps, clock) if ref is None else ref[i]
                 a, b, c = make(M, N, K, tb, dt)
+                # After a call, OpenBLAS's and libgomp's idle workers spin for a while; on two
+                # cores they would steal the other library's second thread. Let them sleep.
+                time.sleep(SETTLE)
                 sec = median_time(lambda: _C.gemm(False, tb, 1.0, a, b, 0.0, c), reps, clock)
                 g = 2.0 * M * N * K / sec * 1e-9
                 shape = label if label.isdigit() else "%s: (%dx%d)@(%dx%d)" % (label, M, K, K, N)
