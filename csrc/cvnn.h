@@ -15,6 +15,15 @@
 #define CV_ENOMEM 1
 #define CV_EINVAL 2
 
+/* For kernels that copy or clear many short rows (GEMM packing, im2col): GCC would turn each
+ * row's loop into a call to memmove/memset, whose call overhead then dominates; plain vector
+ * moves are several times faster. */
+#if defined(__GNUC__) && !defined(__clang__)
+#define CV_NO_MEMCPY __attribute__((optimize("no-tree-loop-distribute-patterns")))
+#else
+#define CV_NO_MEMCPY
+#endif
+
 /* ---- runtime: ISA dispatch, threads, workspace (runtime.c, workspace.c) ---- */
 typedef enum { CV_ISA_GENERIC = 0, CV_ISA_AVX2 = 1, CV_ISA_AVX512 = 2 } cv_isa_t;
 
@@ -122,6 +131,7 @@ CV_BOTH(int cv_conv_forward_f32(float *out, const float *x, const float *w, cons
         int cv_conv_forward_f64(double *out, const double *x, const double *w, const double *b,
                                 int64_t N, int64_t C, int64_t H, int64_t W, int64_t F,
                                 int64_t HH, int64_t WW, int64_t s, int64_t pad))
+/* the im2col + GEMM backward also takes dx == NULL: dw and db only */
 CV_BOTH(int cv_conv_backward_f32(float *dx, float *dw, float *db, const float *dout,
                                  const float *x, const float *w, int64_t N, int64_t C,
                                  int64_t H, int64_t W, int64_t F, int64_t HH, int64_t WW,

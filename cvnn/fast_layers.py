@@ -39,23 +39,26 @@ def conv_forward_fast(x, w, b, conv_param):
     return out, (x, w, b, conv_param)
 
 
-def conv_backward_fast(dout, cache):
+def conv_backward_fast(dout, cache, need_dx=True):
     """Backward pass of a convolutional layer by im2col + GEMM.
 
     Parameters
     ----------
     dout : ndarray, shape (N, F, H', W'), upstream derivatives
     cache : tuple (x, w, b, conv_param) from conv_forward_fast
+    need_dx : bool, keyword (a cvnn addition). False skips the gradient of the input, about
+        half the work, and returns None for it: for a network's first layer, whose input is the
+        data (PyTorch's autograd skips it the same way).
 
     Returns
     -------
-    dx : ndarray, shape (N, C, H, W)
+    dx : ndarray, shape (N, C, H, W) (None when need_dx is False)
     dw : ndarray, shape (F, C, HH, WW)
     db : ndarray, shape (F,)
     """
     x, w, b, conv_param = cache
     return _C.conv_backward(dout, x, w, conv_param["stride"], conv_param["pad"],
-                            "conv_backward_fast")
+                            "conv_backward_fast", bool(need_dx))
 
 
 # CS231n's two fast implementations are one here.

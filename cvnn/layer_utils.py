@@ -156,8 +156,11 @@ def conv_relu_forward(x, w, b, conv_param):
     return out, (conv_cache, relu_cache)
 
 
-def conv_relu_backward(dout, cache):
+def conv_relu_backward(dout, cache, need_dx=True):
     """Backward pass for the conv-relu convenience layer.
+
+    need_dx=False (keyword; every conv sandwich takes it) skips dx and returns None for it, as
+    conv_backward_fast does: for a first layer.
 
     Returns
     -------
@@ -165,7 +168,7 @@ def conv_relu_backward(dout, cache):
     """
     conv_cache, relu_cache = cache
     da = relu_backward(dout, relu_cache)
-    return conv_backward_fast(da, conv_cache)
+    return conv_backward_fast(da, conv_cache, need_dx=need_dx)
 
 
 def _conv_norm_relu(x, w, b, conv_param, norm_forward):
@@ -176,11 +179,11 @@ def _conv_norm_relu(x, w, b, conv_param, norm_forward):
     return out, (conv_cache, norm_cache, relu_cache)
 
 
-def _conv_norm_relu_backward(dout, cache, norm_backward):
+def _conv_norm_relu_backward(dout, cache, norm_backward, need_dx=True):
     conv_cache, norm_cache, relu_cache = cache
     dan = relu_backward(dout, relu_cache)
     da, dgamma, dbeta = norm_backward(dan, norm_cache)
-    dx, dw, db = conv_backward_fast(da, conv_cache)
+    dx, dw, db = conv_backward_fast(da, conv_cache, need_dx=need_dx)
     return dx, dw, db, dgamma, dbeta
 
 
@@ -202,14 +205,14 @@ def conv_bn_relu_forward(x, w, b, gamma, beta, conv_param, bn_param):
                            lambda a: spatial_batchnorm_forward(a, gamma, beta, bn_param))
 
 
-def conv_bn_relu_backward(dout, cache):
+def conv_bn_relu_backward(dout, cache, need_dx=True):
     """Backward pass for conv_bn_relu_forward.
 
     Returns
     -------
     dx, dw, db, dgamma, dbeta : gradients with the shapes of x, w, b, gamma and beta
     """
-    return _conv_norm_relu_backward(dout, cache, spatial_batchnorm_backward)
+    return _conv_norm_relu_backward(dout, cache, spatial_batchnorm_backward, need_dx)
 
 
 def conv_relu_pool_forward(x, w, b, conv_param, pool_param):
@@ -230,7 +233,7 @@ def conv_relu_pool_forward(x, w, b, conv_param, pool_param):
     return out, conv_relu_cache + (pool_cache,)
 
 
-def conv_relu_pool_backward(dout, cache):
+def conv_relu_pool_backward(dout, cache, need_dx=True):
     """Backward pass for the conv-relu-pool convenience layer.
 
     Returns
@@ -238,7 +241,7 @@ def conv_relu_pool_backward(dout, cache):
     dx, dw, db : gradients with the shapes of x, w and b
     """
     ds = max_pool_backward_fast(dout, cache[-1])
-    return conv_relu_backward(ds, cache[:-1])
+    return conv_relu_backward(ds, cache[:-1], need_dx)
 
 
 def conv_bn_relu_pool_forward(x, w, b, gamma, beta, conv_param, bn_param, pool_param):
@@ -254,7 +257,7 @@ def conv_bn_relu_pool_forward(x, w, b, gamma, beta, conv_param, bn_param, pool_p
     return out, conv_bn_relu_cache + (pool_cache,)
 
 
-def conv_bn_relu_pool_backward(dout, cache):
+def conv_bn_relu_pool_backward(dout, cache, need_dx=True):
     """Backward pass for conv_bn_relu_pool_forward.
 
     Returns
@@ -262,7 +265,7 @@ def conv_bn_relu_pool_backward(dout, cache):
     dx, dw, db, dgamma, dbeta : gradients with the shapes of x, w, b, gamma and beta
     """
     ds = max_pool_backward_fast(dout, cache[-1])
-    return conv_bn_relu_backward(ds, cache[:-1])
+    return conv_bn_relu_backward(ds, cache[:-1], need_dx)
 
 
 def conv_gn_relu_forward(x, w, b, gamma, beta, conv_param, G, gn_param):
@@ -282,14 +285,14 @@ def conv_gn_relu_forward(x, w, b, gamma, beta, conv_param, G, gn_param):
                            lambda a: spatial_groupnorm_forward(a, gamma, beta, G, gn_param))
 
 
-def conv_gn_relu_backward(dout, cache):
+def conv_gn_relu_backward(dout, cache, need_dx=True):
     """Backward pass for conv_gn_relu_forward.
 
     Returns
     -------
     dx, dw, db, dgamma, dbeta : gradients with the shapes of x, w, b, gamma and beta
     """
-    return _conv_norm_relu_backward(dout, cache, spatial_groupnorm_backward)
+    return _conv_norm_relu_backward(dout, cache, spatial_groupnorm_backward, need_dx)
 
 
 def conv_norm_relu_forward(x, w, b, conv_param, gamma, beta, bn_param):

@@ -151,6 +151,9 @@ def test_aliases_are_the_fast_conv():
 
 
 @pytest.mark.parametrize("xs,ws,stride,pad", [((3, 5, 9, 10), (6, 5, 3, 3), 2, 1),
+                                              # small images take the one-image-at-a-time
+                                              # path; 11 images: dw in groups of 4, 4, 3
+                                              ((11, 3, 15, 15), (7, 3, 3, 3), 2, 1),
                                               ((2, 8, 6, 6), (4, 8, 1, 1), 1, 0),
                                               ((2, 3, 17, 17), (33, 3, 5, 5), 1, 2)])
 def test_fast_conv_every_isa(xs, ws, stride, pad, dtype, isa, rng):
@@ -164,6 +167,9 @@ def test_fast_conv_every_isa(xs, ws, stride, pad, dtype, isa, rng):
 
 
 @pytest.mark.parametrize("xs,ws,stride,pad", [((6, 16, 20, 20), (24, 16, 3, 3), 1, 1),
+                                              # one image at a time, dw in groups of images
+                                              ((11, 3, 15, 15), (7, 3, 3, 3), 2, 1),
+                                              ((9, 3, 32, 32), (32, 3, 7, 7), 1, 3),
                                               ((5, 32, 12, 12), (16, 32, 1, 1), 1, 0),
                                               # chunks of 8 MB: f32 2.4 MB per image, so
                                               # chunks of 3 + 3 + 1 images; f64 one each
@@ -179,6 +185,21 @@ def test_threads_bitwise_identical(xs, ws, stride, pad, dtype, threads, rng):
         results.append((out,) + tuple(conv_backward_fast(dout, cache)))
     for a, c in zip(*results):
         assert np.array_equal(a, c)
+
+
+@pytest.mark.parametrize("xs,ws,stride,pad", [((11, 3, 15, 15), (7, 3, 3, 3), 2, 1),  # fused
+                                              ((7, 64, 32, 32), (4, 64, 3, 3), 1, 1),  # chunks
+                                              ((3, 8, 5, 5), (6, 8, 1, 1), 1, 0)])     # 1x1
+def test_backward_without_dx(xs, ws, stride, pad, dtype, rng):
+    # need_dx=False (a first layer) returns None for dx and the very same dw and db
+    x, w, b = _make(rng, xs, ws, dtype)
+    out, cache = conv_forward_fast(x, w, b, {"stride": stride, "pad": pad})
+    dout = rng.standard_normal(out.shape).astype(dtype)
+    dx, dw, db = conv_backward_fast(dout, cache)
+    none, dw2, db2 = conv_backward_fast(dout, cache, need_dx=False)
+    assert none is None
+    assert np.array_equal(dw, dw2) and np.array_equal(db, db2)
+    assert_close(dw, ref.conv_backward(dout, x, w, stride, pad)[1], dtype)
 
 
 def test_several_chunks_match_torch(dtype, rng):
@@ -347,6 +368,7 @@ LEAK_CALLS = [
     ("naive backward ok", lambda: _C.conv_backward_naive(_ld, _lx, _lw, 1, 1)),
     ("fast backward ok", lambda: _C.conv_backward(_ld, _lx, _lw, 1, 1)),
     ("fast backward bad dout", lambda: _C.conv_backward(_ld[:1], _lx, _lw, 1, 1)),
+    ("fast backward no dx", lambda: _C.conv_backward(_ld, _lx, _lw, 1, 1, "t", False)),
     ("im2col ok", lambda: _C.im2col(_lx, 3, 3, 1, 1)),
     ("col2im ok", lambda: _C.col2im(np.ones((27, 72)), (2, 3, 6, 6), 3, 3, 1, 1)),
     ("col2im bad", lambda: _C.col2im(np.ones((27, 71)), (2, 3, 6, 6), 3, 3, 1, 1)),

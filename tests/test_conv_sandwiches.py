@@ -132,3 +132,26 @@ def test_bad_conv_param_names_the_layer():
     x = np.ones((1, 3, 4, 4))
     with pytest.raises(ValueError, match="conv_forward_fast: stride"):
         conv_relu_forward(x, np.ones((2, 3, 3, 3)), np.ones(2), {"stride": 0, "pad": 1})
+
+
+def test_need_dx_false_every_sandwich(rng):
+    # every conv sandwich passes need_dx=False down: None for dx, the same parameter gradients
+    x, w, b = _data(rng, F=4)
+    gamma, beta = rng.standard_normal(4), rng.standard_normal(4)
+    g4, b4 = gamma.reshape(1, 4, 1, 1), beta.reshape(1, 4, 1, 1)
+    cases = [
+        (lambda: conv_relu_forward(x, w, b, CONV), conv_relu_backward),
+        (lambda: conv_relu_pool_forward(x, w, b, CONV, POOL), conv_relu_pool_backward),
+        (lambda: conv_bn_relu_forward(x, w, b, gamma, beta, CONV, {"mode": "train"}),
+         conv_bn_relu_backward),
+        (lambda: conv_bn_relu_pool_forward(x, w, b, gamma, beta, CONV, {"mode": "train"}, POOL),
+         conv_bn_relu_pool_backward),
+        (lambda: conv_gn_relu_forward(x, w, b, g4, b4, CONV, 2, {}), conv_gn_relu_backward),
+    ]
+    for fwd, bwd in cases:
+        out, cache = fwd()
+        dout = rng.standard_normal(out.shape)
+        full, part = bwd(dout, cache), bwd(dout, cache, need_dx=False)
+        assert part[0] is None and full[0].shape == x.shape
+        for a, c in zip(full[1:], part[1:]):
+            assert np.array_equal(a, c)

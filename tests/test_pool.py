@@ -93,6 +93,26 @@ def test_reshape_and_fast_dispatch(xs, ph, pw, s, dtype, rng):
     assert cache[0] == "im2col"
 
 
+@pytest.mark.parametrize("xs", [(2, 3, 8, 8), (1, 2, 7, 9), (3, 1, 6, 5)])
+def test_2x2_stride2_kernels_odd_sizes_and_ties(xs, dtype, rng):
+    # the 2x2 stride-2 pool has its own values-only forward and share-the-ties backward; the
+    # kernels accept sizes the Python reshape API refuses (odd H, W: the last row or column is
+    # in no window and gets zero gradient), so call them directly
+    x = np.round(rng.standard_normal(xs), 1).astype(dtype)
+    x[0, 0, :2, :2] = 0.5  # a four-way tie
+    want, _ = ref.max_pool_forward(x, 2, 2, 2)
+    out = _C.max_pool_forward(x, 2, 2, 2, False, "t")
+    assert_close(out, want, dtype)
+    dout = rng.standard_normal(out.shape).astype(dtype)
+    dx = _C.max_pool_backward(dout, x, 2, 2, 2, None, out, "t")
+    assert_close(dx, ref.max_pool_backward_split(dout, x, 2, 2, 2), dtype)
+    assert dx[0, 0, 0, 0] == dx[0, 0, 1, 1] == dout[0, 0, 0, 0] / 4
+    if xs[2] % 2:
+        assert not dx[:, :, -1, :].any()
+    if xs[3] % 2:
+        assert not dx[:, :, :, -1].any()
+
+
 @pytest.mark.parametrize("xs,ph,pw,s", GEOMS[:6])
 def test_pool_numerical_gradient(xs, ph, pw, s, rng):
     x = rng.permutation(np.prod(xs)).reshape(xs) * 0.01  # distinct values: no ties

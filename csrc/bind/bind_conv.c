@@ -1,6 +1,7 @@
 /* bind_conv.c: convolution (direct loops and im2col + GEMM) and the im2col / col2im steps.
  *   conv_forward_naive(x, w, b, stride, pad) -> out        conv_forward(...) (fast, same args)
  *   conv_backward_naive(dout, x, w, stride, pad) -> (dx, dw, db)    conv_backward(...) (fast)
+ *   (conv_backward takes need_dx after the name: False returns None for dx and skips its work)
  *   im2col(x, HH, WW, stride, pad) -> cols (C*HH*WW, N*Ho*Wo), column n*Ho*Wo + oh*Wo + ow
  *   col2im(cols, x_shape, HH, WW, stride, pad) -> x (the sum of the columns back in place)
  * The conv entries take an optional last argument, the Python name for error messages. */
@@ -131,19 +132,21 @@ static PyObject *conv_backward_any(PyObject *args, const char *fn, int fast)
     PyObject *od, *ox, *ow;
     PyArrayObject *dout = NULL, *x = NULL, *w = NULL, *dx = NULL, *dw = NULL, *db = NULL;
     conv_geom_t g;
-    int t;
-    if (!PyArg_ParseTuple(args, "OOOLL|s", &od, &ox, &ow, &g.s, &g.pad, &fn)) return NULL;
+    int t, need_dx = 1;
+    if (!PyArg_ParseTuple(args, "OOOLL|sp", &od, &ox, &ow, &g.s, &g.pad, &fn, &need_dx))
+        return NULL;
+    need_dx = need_dx || !fast; /* the direct loops always compute dx */
     if (!(dout = cv_float_main(od, fn, "dout", &t))) goto fail;
     if (!(x = cv_float_as(ox, t, fn, "x"))) goto fail;
     if (!(w = cv_float_as(ow, t, fn, "w"))) goto fail;
     if (conv_geom(fn, x, w, &g) < 0 || check_dout(fn, dout, &g) < 0) goto fail;
-    if (!(dx = cv_empty_like(x)) || !(dw = cv_empty_like(w))) goto fail;
+    if ((need_dx && !(dx = cv_empty_like(x))) || !(dw = cv_empty_like(w))) goto fail;
     {
         npy_intp dm[1] = {(npy_intp)g.F};
         if (!(db = cv_empty(1, dm, t))) goto fail;
     }
     {
-        void *pdx = CV_DATA(dx), *pdw = CV_DATA(dw), *pdb = CV_DATA(db);
+        void *pdx = dx ? CV_DATA(dx) : NULL, *pdw = CV_DATA(dw), *pdb = CV_DATA(db);
         void *pd = CV_DATA(dout), *px = CV_DATA(x), *pw = CV_DATA(w);
         int st = CV_OK;
         Py_BEGIN_ALLOW_THREADS
@@ -158,6 +161,10 @@ static PyObject *conv_backward_any(PyObject *args, const char *fn, int fast)
         if (conv_status(st, fn, &g) < 0) goto fail;
     }
     Py_DECREF(dout); Py_DECREF(x); Py_DECREF(w);
+    if (!dx) {
+        Py_INCREF(Py_None);
+        dx = (PyArrayObject *)Py_None;
+    }
     return Py_BuildValue("(NNN)", dx, dw, db);
 fail:
     Py_XDECREF(dout); Py_XDECREF(x); Py_XDECREF(w);
@@ -290,7 +297,7 @@ PyMethodDef cv_methods_conv[] = {
     {"conv_forward", py_conv_forward, METH_VARARGS,
      "conv_forward(x, w, b, stride, pad) -> out (im2col + GEMM)"},
     {"conv_backward", py_conv_backward, METH_VARARGS,
-     "conv_backward(dout, x, w, stride, pad) -> (dx, dw, db) (im2col + GEMM)"},
+     "conv_backward(dout, x, w, stride, pad[, name, need_dx]) -> (dx or None, dw, db) (im2col + GEMM)"},
     {"im2col", py_im2col, METH_VARARGS,
      "im2col(x, HH, WW, stride, pad) -> cols (C*HH*WW, N*Ho*Wo)"},
     {"col2im", py_col2im, METH_VARARGS,

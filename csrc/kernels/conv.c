@@ -37,6 +37,24 @@ static int64_t conv_chunk(double per_image, int64_t N)
     return nb >= (double)N ? N : (int64_t)nb;
 }
 
+/* The one-image-at-a-time path (conv.inc, conv_forward_fused) runs when one image's columns
+ * take at most this many bytes (about the 1 MiB L2 of a Zen 4 core), so that they are still in
+ * cache when the GEMM reads them, and the backward's per-group dw partials stay small.
+ * Measured on the EPYC (bench_conv.py, bench_conv_train.py, 1 thread): the 25x27x256 CS231n
+ * shape, the 32x147x1024 ThreeLayerConvNet layer and the 128x1152x256 layer all run faster this
+ * way than in chunks of images; the 256x2304x64 layer's backward did not (its partials were
+ * 75 MB, hence the second limit). */
+#define CV_CONV_FUSED_BYTES ((double)(5 << 18))
+#define CV_CONV_PARTIAL_BYTES ((double)(4 << 20))
+/* Images per partial sum of dw in the fused backward: a constant, so the order of the sum
+ * depends on N only. */
+#define CV_CONV_GROUP 4
+
+static int conv_fused(double cols_bytes, double partial_bytes)
+{
+    return cols_bytes <= CV_CONV_FUSED_BYTES && partial_bytes <= CV_CONV_PARTIAL_BYTES;
+}
+
 #define T float
 #define SFX(name) name##_f32
 #include "conv.inc"

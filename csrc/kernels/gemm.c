@@ -44,14 +44,6 @@
 #define CV_GEMM_KC_F64_GENERIC 256
 #define CV_GEMM_NC_F64_GENERIC (4 * 512)
 
-/* Packing copies short rows (NR elements): GCC would turn each into a call to memmove, which
- * then dominates the profile of wide products; plain vector moves are several times faster. */
-#if defined(__GNUC__) && !defined(__clang__)
-#define CV_NO_MEMCPY __attribute__((optimize("no-tree-loop-distribute-patterns")))
-#else
-#define CV_NO_MEMCPY
-#endif
-
 #define T float
 #define SFX(name) name##_f32
 #define GEN_NR 8

@@ -87,10 +87,15 @@ void cv_set_num_threads(int n)
     g_threads = n;
 }
 
-/* Below about a quarter of a megaflop, waking a second thread costs more than it saves. */
+/* Below about a quarter of a megaflop, waking a second thread costs more than it saves. Inside
+ * a parallel region (a kernel that already gave each thread its own images) it is 1: the
+ * callee runs on the calling thread instead of starting a nested team. */
 int cv_threads_for(double work)
 {
     int t = cv_get_num_threads();
     if (t <= 1 || work < 2.5e5) return 1;
+#ifdef CVNN_OPENMP
+    if (omp_in_parallel()) return 1;
+#endif
     return t;
 }

@@ -20,6 +20,7 @@ from ..layer_utils import (affine_relu_backward, affine_relu_forward, conv_bn_re
                            conv_bn_relu_pool_forward, conv_relu_backward, conv_relu_forward,
                            conv_relu_pool_backward, conv_relu_pool_forward)
 from .. import layers
+from .fc_net import _regularize
 from ..layers import (affine_backward, affine_forward, relu_backward, relu_forward,
                       softmax_loss, spatial_batchnorm_backward, spatial_batchnorm_forward)
 
@@ -196,13 +197,12 @@ class ThreeLayerConvNet(_ConvModel):
             return scores
 
         loss, dscores = softmax_loss(scores, y)
-        loss += 0.5 * self.reg * sum(float(np.sum(W * W)) for W in (W1, W2, W3))
         grads = {}
         dh2, grads["W3"], grads["b3"] = affine_backward(dscores, c3)
         dh1, grads["W2"], grads["b2"] = affine_relu_backward(dh2, c2)
-        _, grads["W1"], grads["b1"] = conv_relu_pool_backward(dh1, c1)
-        for k in ("W1", "W2", "W3"):
-            grads[k] += self.reg * self.params[k]
+        # the first layer's input is the data: no gradient for it
+        _, grads["W1"], grads["b1"] = conv_relu_pool_backward(dh1, c1, need_dx=False)
+        loss = _regularize(loss, grads, self.params, ("W1", "W2", "W3"), self.reg)
         return loss, grads
 
 
@@ -328,14 +328,12 @@ class DeepConvNet(_ConvModel):
             if self.batchnorm:
                 bwd = conv_bn_relu_pool_backward if pool else conv_bn_relu_backward
                 dh, grads["W%d" % k], grads["b%d" % k], grads["gamma%d" % k], grads["beta%d" % k] = \
-                    bwd(dh, caches[i])
+                    bwd(dh, caches[i], need_dx=i > 0)  # the data needs no gradient
             else:
                 bwd = conv_relu_pool_backward if pool else conv_relu_backward
-                dh, grads["W%d" % k], grads["b%d" % k] = bwd(dh, caches[i])
-        for k in range(1, L + 1):
-            W = p["W%d" % k]
-            loss += self.reg * float(np.sum(W * W))
-            grads["W%d" % k] = grads["W%d" % k] + 2 * self.reg * W
+                dh, grads["W%d" % k], grads["b%d" % k] = bwd(dh, caches[i], need_dx=i > 0)
+        # EECS 598's reg * sum(W**2): the 0.5 * reg' convention with reg' = 2 * reg
+        loss = _regularize(loss, grads, p, ["W%d" % k for k in range(1, L + 1)], 2 * self.reg)
         return loss, grads
 
 
@@ -465,10 +463,10 @@ class ConvNet(_ConvModel):
         return out, ((ph, pw), c)
 
     @staticmethod
-    def _conv_backward(dout, cache):
+    def _conv_backward(dout, cache, need_dx=True):
         pads, c = cache
-        dx, dw, db = conv_backward_fast(dout, c)
-        if pads is not None:
+        dx, dw, db = conv_backward_fast(dout, c, need_dx=need_dx)
+        if pads is not None and dx is not None:
             ph, pw = pads
             dx = dx[:, :, ph:dx.shape[2] - ph, pw:dx.shape[3] - pw]
         return dx, dw, db
@@ -535,11 +533,11 @@ class ConvNet(_ConvModel):
             dh = relu_backward(dh, c_relu)
             if c_bn is not None:
                 dh, grads["gamma%d" % k], grads["beta%d" % k] = spatial_batchnorm_backward(dh, c_bn)
-            dh, grads["W%d" % k], grads["b%d" % k] = self._conv_backward(dh, c_conv)
-        for k in range(1, L + 1):
-            W = p["W%d" % k]
-            loss += 0.5 * self.reg * float(np.sum(W * W))
-            grads["W%d" % k] = grads["W%d" % k] + self.reg * W
+            # the first layer's input is the data: no gradient for it
+            dh, grads["W%d" % k], grads["b%d" % k] = self._conv_backward(dh, c_conv, need_dx=k > 1)
+            if k == 1:
+                break  # nothing before the first conv has parameters
+        loss = _regularize(loss, grads, p, ["W%d" % k for k in range(1, L + 1)], self.reg)
         return loss, grads
 
 
