@@ -11,7 +11,10 @@
 #include <sys/mman.h>
 #endif
 
-#define CV_WS_SLOTS 16
+/* Inside a conv's per-image loop every thread holds two slots (its columns and its GEMM's
+ * packing buffers) besides the caller's few: 64 keep that allocation-free up to ~30 threads.
+ * Slots are taken first-free, so only as many as are ever held at once get memory. */
+#define CV_WS_SLOTS 64
 #define CV_WS_ALIGN 64
 #define CV_HUGE (2u << 20)
 
