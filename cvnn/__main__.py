@@ -271,7 +271,7 @@ def cmd_train(args):
     test_acc = solver.check_accuracy(data["X_test"], data["y_test"])
     ckpt = solver.save_checkpoint(os.path.join(args.out, "checkpoint"))
     model_path = os.path.join(args.out, "model.npz")
-    model.save(model_path)  # the conv models' save returns None
+    model.save(model_path)
     import matplotlib
     matplotlib.use("Agg")
     from .plots import plot_training_curves

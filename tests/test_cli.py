@@ -81,7 +81,7 @@ def test_tiny_train_end_to_end(cifar10_dir, tmp_path, model, extra):
     assert res["val_acc"] == pytest.approx(float(val.group(1)), abs=5e-5)
     assert res["epochs_done"] == 1 and res["iterations"] == 6
     with np.load(out_dir / "model.npz", allow_pickle=False) as z:
-        assert "W1" in z.files or "param/W1" in z.files  # fc and conv model layouts
+        assert "W1" in z.files  # one layout for every model
 
 
 def test_twolayer_rejects_fc_options(cifar10_dir, tmp_path):

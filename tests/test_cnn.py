@@ -1,9 +1,12 @@
 """Convolutional models: initial loss, numerical gradients of every parameter (float64, tiny
 inputs), regularization, shapes, dtype, the Solver contract, checkpoints."""
+import json
+
 import numpy as np
 import pytest
 
 from cvnn import layers
+from cvnn._checkpoint import load_npz, model_state
 from cvnn.classifiers.cnn import ConvNet, DeepConvNet, ThreeLayerConvNet, kaiming_initializer
 from cvnn.gradient_check import eval_numerical_gradient, rel_error
 
@@ -194,18 +197,43 @@ def test_save_load_round_trip(make, tmp_path):
     assert np.array_equal(a.loss(X), b.loss(X))
     b.load(path, dtype=np.float64)
     assert all(v.dtype == np.float64 for v in b.params.values()) and b.dtype == np.float64
-    with np.load(path, allow_pickle=False) as f:  # plain arrays, no pickle
-        assert "config" in f.files
+    # the fully connected models' format: plain arrays (no pickle) named as model_state names
+    # them, and JSON metadata with the class and the constructor's arguments
+    arrays, meta = load_npz(path)
+    assert set(arrays) == set(model_state(a))
+    assert meta["class"] == type(a).__name__ and meta["config"] == a._config
 
 
 def test_load_rejects_other_models(tmp_path):
     a = ThreeLayerConvNet(input_dim=(3, 8, 8), num_filters=2, filter_size=3, hidden_dim=5)
     a.save(tmp_path / "a.npz")
-    with pytest.raises(ValueError, match="saved from a ThreeLayerConvNet, not a DeepConvNet"):
+    with pytest.raises(ValueError, match="holds a ThreeLayerConvNet, not a DeepConvNet"):
         DeepConvNet(input_dims=(3, 8, 8), num_filters=[2], max_pools=[0]).load(tmp_path / "a.npz")
     b = ThreeLayerConvNet(input_dim=(3, 8, 8), num_filters=3, filter_size=3, hidden_dim=5)
-    with pytest.raises(ValueError, match=r"parameter W1 has shape \(2, 3, 3, 3\)"):
+    w1 = b.params["W1"].copy()
+    with pytest.raises(ValueError, match=r"'W1' has shape \(2, 3, 3, 3\) but the model's has "
+                                         r"shape \(3, 3, 3, 3\)"):
         b.load(tmp_path / "a.npz")
+    assert np.array_equal(b.params["W1"], w1)  # nothing changed
+
+
+def test_load_reads_the_first_conv_layout(tmp_path):
+    # files written before conv models shared the fc models' format: 'config' JSON,
+    # 'param/<name>', 'bn/<i>/running_*'
+    np.random.seed(3)
+    a = DeepConvNet(input_dims=(3, 8, 8), num_filters=[2, 3], max_pools=[1], batchnorm=True)
+    a.loss(np.random.randn(4, 3, 8, 8), np.arange(4))
+    old = {"param/" + k: v for k, v in a.params.items()}
+    for i, bp in enumerate(a.bn_params):
+        old["bn/%d/running_mean" % i] = bp["running_mean"]
+        old["bn/%d/running_var" % i] = bp["running_var"]
+    old["config"] = np.array(json.dumps({"class": "DeepConvNet", "config": a._config}))
+    np.savez(tmp_path / "old.npz", **old)
+    np.random.seed(4)
+    b = DeepConvNet(input_dims=(3, 8, 8), num_filters=[2, 3], max_pools=[1], batchnorm=True)
+    b.load(tmp_path / "old.npz")
+    for k, v in model_state(a).items():
+        assert np.array_equal(v, model_state(b)[k]), k
 
 
 def test_eecs598_layer_classes(rng):

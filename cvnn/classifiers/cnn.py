@@ -7,9 +7,11 @@ Every model is a ``params`` dict plus ``loss(X, y=None)``: with y None it return
 scores (N, num_classes) in test mode; otherwise (loss, grads) with grads keyed like params,
 in train mode (batch norm uses batch statistics, dropout is on). X is cast to the model's
 dtype. ``save(path)`` writes an .npz (parameters, batch-norm running statistics and the
-constructor's arguments as JSON; no pickle) and ``load(path)`` reads one back.
+constructor's arguments as JSON; no pickle; the format of the fully connected models) and
+``load(path, dtype=None)`` reads one back.
 """
 import json
+import re
 
 import numpy as np
 
@@ -20,14 +22,16 @@ from ..layer_utils import (affine_relu_backward, affine_relu_forward, conv_bn_re
                            conv_bn_relu_pool_forward, conv_relu_backward, conv_relu_forward,
                            conv_relu_pool_backward, conv_relu_pool_forward)
 from .. import layers
-from .fc_net import _regularize
+from .._checkpoint import model_state, set_model_state
+from ._base import _NpzModel, _regularize
 from ..layers import (affine_backward, affine_forward, relu_backward, relu_forward,
                       softmax_loss, spatial_batchnorm_backward, spatial_batchnorm_forward)
 
 
-class _ConvModel:
-    """save/load for models holding ``params``, ``bn_params`` (a list of dicts), ``dtype``
-    and ``_config`` (the constructor's arguments), and the start of every loss()."""
+class _ConvModel(_NpzModel):
+    """What the conv models share: save/load through _NpzModel (the same pickle-free .npz as
+    the fully connected models, with batch-norm running statistics named as model_state names
+    them and the constructor's arguments in the metadata), and the start of every loss()."""
 
     def _prepare(self, X, y):
         """X cast to the model's dtype; batch norm and dropout set to train or test mode."""
@@ -38,60 +42,36 @@ class _ConvModel:
             self.dropout_param["mode"] = mode
         return np.asarray(X).astype(self.dtype, copy=False)
 
-    def save(self, path):
-        """Write the parameters, the batch-norm running statistics and the configuration to
-        an .npz file (numpy's format; nothing is pickled).
+    def _state_arrays(self):
+        return model_state(self)
 
-        Parameters
-        ----------
-        path : str or path-like; numpy appends .npz when missing
-        """
-        arrays = {"param/" + k: v for k, v in self.params.items()}
-        for i, bp in enumerate(getattr(self, "bn_params", [])):
-            for key in ("running_mean", "running_var"):
-                if key in bp:
-                    arrays["bn/%d/%s" % (i, key)] = bp[key]
-        arrays["config"] = np.array(json.dumps({"class": type(self).__name__,
-                                                "config": self._config}))
-        np.savez(path, **arrays)
+    def _set_state_arrays(self, arrays):
+        set_model_state(self, arrays, self.dtype)
 
-    def load(self, path, dtype=None):
-        """Read parameters and running statistics saved by ``save`` into this model.
+    def _meta(self):
+        meta = super()._meta()
+        meta["config"] = self._config
+        return meta
 
-        Parameters
-        ----------
-        path : str or path-like, an .npz written by save
-        dtype : numpy float dtype to cast to (default: the model's dtype); it becomes the
-            model's dtype
+    def _read(self, fname):
+        arrays, meta = super()._read(fname)
+        if meta is None and "config" in arrays:
+            # the first conv models' layout: 'config' JSON, 'param/<name>' and
+            # 'bn/<i>/running_mean' (statistics only once trained)
+            meta = json.loads(str(arrays.pop("config")))
+            arrays = {_legacy_name(k): v for k, v in arrays.items()}
+            for k, v in self._state_arrays().items():
+                if "_running_" in k:
+                    arrays.setdefault(k, v)
+        return arrays, meta
 
-        Raises
-        ------
-        ValueError if the file was saved from another class, or a parameter is missing or
-        has another shape than this model's.
-        """
-        if dtype is not None:
-            self.dtype = np.dtype(dtype).type
-        with np.load(path, allow_pickle=False) as f:
-            meta = json.loads(str(f["config"]))
-            if meta.get("class") != type(self).__name__:
-                raise ValueError("load: %s was saved from a %s, not a %s"
-                                 % (path, meta.get("class"), type(self).__name__))
-            new = {}
-            for k, v in self.params.items():
-                key = "param/" + k
-                if key not in f.files:
-                    raise ValueError("load: %s has no parameter %s" % (path, k))
-                a = f[key]
-                if a.shape != v.shape:
-                    raise ValueError("load: parameter %s has shape %s in %s, the model has %s"
-                                     % (k, a.shape, path, v.shape))
-                new[k] = a.astype(self.dtype)
-            self.params.update(new)
-            for i, bp in enumerate(getattr(self, "bn_params", [])):
-                for key in ("running_mean", "running_var"):
-                    name = "bn/%d/%s" % (i, key)
-                    if name in f.files:
-                        bp[key] = f[name].astype(self.dtype)
+
+def _legacy_name(k):
+    """'param/W1' -> 'W1', 'bn/0/running_mean' -> 'bn1_running_mean' (model_state's names)"""
+    if k.startswith("param/"):
+        return k[len("param/"):]
+    m = re.match(r"bn/(\d+)/(\w+)$", k)
+    return "bn%d_%s" % (int(m.group(1)) + 1, m.group(2)) if m else k
 
 
 def kaiming_initializer(Din, Dout, K=None, relu=True, dtype=np.float32):
