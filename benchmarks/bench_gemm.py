@@ -1,7 +1,8 @@
 """GEMM benchmark: cvnn's packed GEMM (cvnn._C.gemm, C = A @ B) against NumPy's BLAS
 (numpy.matmul), at 1 and 2 threads, float32 and float64, square sizes and the shapes that
 CS231n conv nets produce through im2col. Prints the CPU, the measured FMA peak, which BLAS NumPy
-uses, and a Markdown table: GFLOP/s (median of >= 5 runs), cvnn/NumPy and % of measured peak.
+uses, and a Markdown table: GFLOP/s (median of >= 5 runs), cvnn/NumPy (the median of the
+runs' ratios: the two libraries are timed alternately, run by run) and % of measured peak.
 
     python benchmarks/bench_gemm.py                 # a few minutes
     python benchmarks/bench_gemm.py --quick         # under a minute
@@ -225,17 +226,28 @@ def main():
             else:
                 ref = numpy_in_subprocess(cases, dt, t, reps)
             for i, (label, M, N, K, tb) in enumerate(cases):
-                # NumPy then cvnn on each shape, so both see about the same machine load
-                time.sleep(SETTLE)
-                g_np = numpy_gflops(cases[i], dt, reps, clock) if ref is None else ref[i]
                 a, b, c = make(M, N, K, tb, dt)
-                # After a call, OpenBLAS's and libgomp's idle workers spin for a while; on two
-                # cores they would steal the other library's second thread. Let them sleep.
-                time.sleep(SETTLE)
-                sec = median_time(lambda: _C.gemm(False, tb, 1.0, a, b, 0.0, c), reps, clock)
-                g = 2.0 * M * N * K / sec * 1e-9
+                flop = 2.0 * M * N * K
+                cv = lambda: _C.gemm(False, tb, 1.0, a, b, 0.0, c)  # noqa: E731
+                nf = lambda: np.matmul(a, b.T if tb else b, out=c)  # noqa: E731
+                # Rounds of one NumPy timing then one cvnn timing, so that both see the same
+                # machine load (on a shared machine it changes within seconds); the ratio is
+                # the median of the rounds' ratios. Before each timing the other library's
+                # idle workers get SETTLE seconds: after a call OpenBLAS's and libgomp's
+                # workers spin for a while, and on two cores they would steal a thread.
+                g_cv, g_np, ratio = [], [], []
+                for _ in range(reps):
+                    if ref is None:
+                        time.sleep(SETTLE)
+                        g_np.append(flop / median_time(nf, 1, clock) * 1e-9)
+                    time.sleep(SETTLE)
+                    g_cv.append(flop / median_time(cv, 1, clock) * 1e-9)
+                    ratio.append(g_cv[-1] / (g_np[-1] if ref is None else ref[i]))
+                g = statistics.median(g_cv)
+                g_n = statistics.median(g_np) if ref is None else ref[i]
                 shape = label if label.isdigit() else "%s: (%dx%d)@(%dx%d)" % (label, M, K, K, N)
-                rows.append((shape, np.dtype(dt).name, t, g, g_np, g / g_np, 100.0 * g / peak[dt, t]))
+                rows.append((shape, np.dtype(dt).name, t, g, g_n, statistics.median(ratio),
+                             100.0 * g / peak[dt, t]))
                 print("  %-52s %-7s %d thr  cvnn %7.1f  numpy %7.1f  ratio %.2f  %5.1f%% peak"
                       % rows[-1], flush=True)
     print()
