@@ -131,6 +131,10 @@ CV_BOTH(int cv_conv_forward_f32(float *out, const float *x, const float *w, cons
         int cv_conv_forward_f64(double *out, const double *x, const double *w, const double *b,
                                 int64_t N, int64_t C, int64_t H, int64_t W, int64_t F,
                                 int64_t HH, int64_t WW, int64_t s, int64_t pad))
+/* The largest per-image column matrix (bytes) that the one-image-at-a-time path takes
+ * (default about the L2); sets it unless `limit` is NaN, and returns the previous one. Tests
+ * set it below 0 to run the chunked path on small shapes. */
+double cv_conv_fused_bytes(double limit);
 /* the im2col + GEMM backward also takes dx == NULL: dw and db only */
 CV_BOTH(int cv_conv_backward_f32(float *dx, float *dw, float *db, const float *dout,
                                  const float *x, const float *w, int64_t N, int64_t C,

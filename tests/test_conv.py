@@ -29,6 +29,17 @@ GEOMS = [
 ]
 
 
+@pytest.fixture(params=["one image at a time", "chunks"])
+def conv_path(request):
+    """Run the test on both fast-conv paths: small images (all the shapes here) normally go one
+    at a time; a limit below 0 sends every shape through the chunked im2col matrix."""
+    before = _C.conv_fused_bytes()
+    if request.param == "chunks":
+        _C.conv_fused_bytes(-1.0)
+    yield request.param
+    _C.conv_fused_bytes(before)
+
+
 def _make(rng, xs, ws, dtype):
     x = rng.standard_normal(xs).astype(dtype)
     w = rng.standard_normal(ws).astype(dtype)
@@ -55,7 +66,7 @@ def test_conv_notebook_constant():
 
 
 @pytest.mark.parametrize("xs,ws,stride,pad", GEOMS)
-def test_conv_matches_reference(xs, ws, stride, pad, dtype, rng):
+def test_conv_matches_reference(xs, ws, stride, pad, dtype, rng, conv_path):
     x, w, b = _make(rng, xs, ws, dtype)
     x0 = x.copy()
     conv_param = {"stride": stride, "pad": pad}
@@ -74,7 +85,7 @@ def test_conv_matches_reference(xs, ws, stride, pad, dtype, rng):
     assert np.array_equal(x, x0)  # x is not modified (no padding in place)
 
 
-def test_unreached_rows_get_zero_gradient(rng):
+def test_unreached_rows_get_zero_gradient(rng, conv_path):
     # H + 2*pad - HH = 6 is not a multiple of stride 4: the windows cover padded rows 0-2 and
     # 4-6, i.e. input rows -1..1 and 3..5, so input rows (and columns) 2 and 6 are never read
     x = rng.standard_normal((1, 1, 7, 7))
@@ -96,7 +107,7 @@ def test_unreached_rows_get_zero_gradient(rng):
                                               ((1, 2, 5, 5), (2, 2, 1, 1), 1, 0),
                                               ((2, 1, 6, 6), (1, 1, 4, 2), 3, 2)])
 @pytest.mark.parametrize("impl", ["naive", "fast"])
-def test_conv_numerical_gradient(xs, ws, stride, pad, impl, rng):
+def test_conv_numerical_gradient(xs, ws, stride, pad, impl, rng, conv_path):
     fwd, bwd = {"naive": (conv_forward_naive, conv_backward_naive),
                 "fast": (conv_forward_fast, conv_backward_fast)}[impl]
     x, w, b = _make(rng, xs, ws, np.float64)
@@ -156,7 +167,7 @@ def test_aliases_are_the_fast_conv():
                                               ((11, 3, 15, 15), (7, 3, 3, 3), 2, 1),
                                               ((2, 8, 6, 6), (4, 8, 1, 1), 1, 0),
                                               ((2, 3, 17, 17), (33, 3, 5, 5), 1, 2)])
-def test_fast_conv_every_isa(xs, ws, stride, pad, dtype, isa, rng):
+def test_fast_conv_every_isa(xs, ws, stride, pad, dtype, isa, rng, conv_path):
     x, w, b = _make(rng, xs, ws, dtype)
     p = {"stride": stride, "pad": pad}
     out, cache = conv_forward_fast(x, w, b, p)
@@ -174,7 +185,7 @@ def test_fast_conv_every_isa(xs, ws, stride, pad, dtype, isa, rng):
                                               # chunks of 8 MB: f32 2.4 MB per image, so
                                               # chunks of 3 + 3 + 1 images; f64 one each
                                               ((7, 64, 32, 32), (4, 64, 3, 3), 1, 1)])
-def test_threads_bitwise_identical(xs, ws, stride, pad, dtype, threads, rng):
+def test_threads_bitwise_identical(xs, ws, stride, pad, dtype, threads, rng, conv_path):
     x, w, b = _make(rng, xs, ws, dtype)
     p = {"stride": stride, "pad": pad}
     results = []
@@ -190,7 +201,7 @@ def test_threads_bitwise_identical(xs, ws, stride, pad, dtype, threads, rng):
 @pytest.mark.parametrize("xs,ws,stride,pad", [((11, 3, 15, 15), (7, 3, 3, 3), 2, 1),  # fused
                                               ((7, 64, 32, 32), (4, 64, 3, 3), 1, 1),  # chunks
                                               ((3, 8, 5, 5), (6, 8, 1, 1), 1, 0)])     # 1x1
-def test_backward_without_dx(xs, ws, stride, pad, dtype, rng):
+def test_backward_without_dx(xs, ws, stride, pad, dtype, rng, conv_path):
     # need_dx=False (a first layer) returns None for dx and the very same dw and db
     x, w, b = _make(rng, xs, ws, dtype)
     out, cache = conv_forward_fast(x, w, b, {"stride": stride, "pad": pad})
@@ -240,7 +251,7 @@ def test_im2col_layout_and_col2im_adjoint(stride, pad, dtype, rng):
     assert abs(lhs - rhs) <= 1e-4 * (np.abs(cols) * np.abs(c)).sum()
 
 
-def test_noncontiguous_and_fortran_inputs(dtype, rng):
+def test_noncontiguous_and_fortran_inputs(dtype, rng, conv_path):
     x, w, b = _make(rng, (3, 4, 9, 8), (5, 4, 3, 3), dtype)
     p = {"stride": 2, "pad": 1}
     out, cache = conv_forward_fast(x, w, b, p)
@@ -260,7 +271,7 @@ def test_noncontiguous_and_fortran_inputs(dtype, rng):
     assert np.array_equal(conv_forward_fast(big[:, ::2, ::2, :], w, b, p)[0], out)
 
 
-def test_empty_batch_and_nan(dtype):
+def test_empty_batch_and_nan(dtype, conv_path):
     w = np.ones((2, 3, 3, 3), dtype)
     b = np.arange(2, dtype=dtype)
     p = {"stride": 1, "pad": 1}

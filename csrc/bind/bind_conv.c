@@ -7,6 +7,8 @@
  * The conv entries take an optional last argument, the Python name for error messages. */
 #include "args.h"
 
+#include <math.h> /* NAN */
+
 typedef struct {
     int64_t N, C, H, W, F, HH, WW, s, pad, Ho, Wo;
 } conv_geom_t;
@@ -289,6 +291,14 @@ fail:
     return NULL;
 }
 
+static PyObject *py_conv_fused_bytes(PyObject *self, PyObject *args)
+{
+    double limit = NAN;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "|d", &limit)) return NULL;
+    return PyFloat_FromDouble(cv_conv_fused_bytes(limit));
+}
+
 PyMethodDef cv_methods_conv[] = {
     {"conv_forward_naive", py_conv_forward_naive, METH_VARARGS,
      "conv_forward_naive(x, w, b, stride, pad) -> out (direct loops)"},
@@ -298,6 +308,9 @@ PyMethodDef cv_methods_conv[] = {
      "conv_forward(x, w, b, stride, pad) -> out (im2col + GEMM)"},
     {"conv_backward", py_conv_backward, METH_VARARGS,
      "conv_backward(dout, x, w, stride, pad[, name, need_dx]) -> (dx or None, dw, db) (im2col + GEMM)"},
+    {"conv_fused_bytes", py_conv_fused_bytes, METH_VARARGS,
+     "conv_fused_bytes([limit]) -> the previous limit: images whose columns take at most this "
+     "many bytes go one at a time (internal; tests set it below 0 to use chunks)"},
     {"im2col", py_im2col, METH_VARARGS,
      "im2col(x, HH, WW, stride, pad) -> cols (C*HH*WW, N*Ho*Wo)"},
     {"col2im", py_col2im, METH_VARARGS,

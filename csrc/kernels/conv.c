@@ -50,9 +50,18 @@ static int64_t conv_chunk(double per_image, int64_t N)
  * depends on N only. */
 #define CV_CONV_GROUP 4
 
+static double g_fused_bytes = CV_CONV_FUSED_BYTES;
+
+double cv_conv_fused_bytes(double limit)
+{
+    double before = g_fused_bytes;
+    if (limit == limit) g_fused_bytes = limit; /* NaN: only read it */
+    return before;
+}
+
 static int conv_fused(double cols_bytes, double partial_bytes)
 {
-    return cols_bytes <= CV_CONV_FUSED_BYTES && partial_bytes <= CV_CONV_PARTIAL_BYTES;
+    return cols_bytes <= g_fused_bytes && partial_bytes <= CV_CONV_PARTIAL_BYTES;
 }
 
 #define T float
