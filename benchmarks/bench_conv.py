@@ -81,7 +81,6 @@ def conv_case(label, xs, F, k, s, pad, target, repeats, torch):
 def other_cases(repeats, torch):
     rng = np.random.default_rng(1)
     x = rng.standard_normal((128, 64, 32, 32), dtype=np.float32)
-    rows = []
     pp = {"pool_height": 2, "pool_width": 2, "stride": 2}
     out, cache = max_pool_forward_fast(x, pp)
     d = np.ones_like(out)

@@ -106,7 +106,6 @@ def main():
     if len(sys.argv) > 2 and sys.argv[1] == "--child":
         print(json.dumps(run_variant(sys.argv[2], "--quick" in sys.argv, dtype)))
         return
-    quick = "--quick" in sys.argv
     print("inputs: uint8 CIFAR-10 images converted to %s" % np.dtype(dtype).name)
     variants = [a for a in sys.argv[1:] if not a.startswith("--")] or \
         ["cvnn_predict", "numpy_full", "two_loops", "one_loop", "no_loops", "cvnn_full"]

@@ -8,7 +8,6 @@ import socket
 import numpy as np
 import pytest
 
-import cvnn
 from conftest import run_python
 from cvnn.__main__ import MODELS, build_parser, main
 
