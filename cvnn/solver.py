@@ -25,6 +25,7 @@ import numpy as np
 
 from . import optim
 from ._checkpoint import check_arrays, load_npz, model_state, save_npz, set_model_state
+from ._device import check_device
 
 __all__ = ["Solver"]
 
@@ -79,6 +80,9 @@ class Solver:
         (None: all)
     checkpoint_name : str or None, prefix of the checkpoint files written after every epoch
     print_every : int, print the training loss every `print_every` iterations
+    print_acc_every : int, print the accuracies every `print_acc_every` epochs (EECS 598;
+        default 1; they are checked and recorded every epoch regardless)
+    device : EECS 598's argument; must be the CPU ('cpu', the default)
     verbose : bool, print progress (and show a tqdm progress bar, see `progress`)
     progress : bool or None, show a tqdm progress bar; None means the same as verbose
 
@@ -104,6 +108,8 @@ class Solver:
         self.num_val_samples = kwargs.pop("num_val_samples", None)
         self.checkpoint_name = kwargs.pop("checkpoint_name", None)
         self.print_every = kwargs.pop("print_every", 10)
+        self.print_acc_every = kwargs.pop("print_acc_every", 1)
+        self.device = check_device(kwargs.pop("device", "cpu"), "Solver")
         self.verbose = kwargs.pop("verbose", True)
         self.progress = kwargs.pop("progress", None)
 
@@ -118,6 +124,8 @@ class Solver:
                 raise ValueError('Invalid update_rule "%s"' % (self.update_rule,))
             self.update_rule_name = self.update_rule
             self.update_rule = getattr(optim, self.update_rule)
+        if int(self.print_acc_every) < 1:
+            raise ValueError("Solver: print_acc_every (%r) must be >= 1" % (self.print_acc_every,))
         if int(self.batch_size) < 1 or int(self.num_epochs) < 0:
             raise ValueError("Solver: batch_size (%r) must be >= 1 and num_epochs (%r) >= 0"
                              % (self.batch_size, self.num_epochs))
@@ -261,7 +269,7 @@ class Solver:
                 if t == 0 or t == num_iterations - 1 or epoch_end:
                     train_acc, val_acc = self._check_and_record()
                     last_checked = t
-                    if self.verbose:
+                    if self.verbose and self.epoch % self.print_acc_every == 0:
                         say("(Epoch %d / %d) train acc: %f; val_acc: %f"
                             % (self.epoch, self.num_epochs, train_acc, val_acc))
             else:

@@ -123,7 +123,7 @@ def test_kaiming_initializer():
 
     def init(Din, Dout, K=None, relu=True, dtype=np.float32):
         calls.append((Din, Dout, K, relu))
-        return kaiming_initializer(Din, Dout, K, relu, dtype)
+        return kaiming_initializer(Din, Dout, K, relu, dtype=dtype)
     DeepConvNet(input_dims=(3, 8, 8), num_filters=[4], max_pools=[0], weight_scale="kaiming",
                 weight_initializer=init)
     assert calls == [(3, 4, 3, True), (4 * 4 * 4, 10, None, False)]
@@ -262,3 +262,31 @@ def test_eecs598_layer_classes(rng):
     assert cnn.SpatialBatchNorm.backward(out, cache)[1].shape == (3,)
     dx, dw, db = cnn.Conv.backward(np.ones((2, 4, 8, 8)), cnn.Conv.forward(x, w, b, cp)[1])
     assert dx.shape == x.shape and cnn.MaxPool.backward(np.ones((2, 3, 4, 4)), cnn.MaxPool.forward(x, pp)[1]).shape == x.shape
+
+
+def test_eecs598_device_arguments(tmp_path):
+    # EECS 598 passes device= to the models, kaiming_initializer and load; cvnn is CPU-only
+    from cvnn.classifiers.fc_net import FullyConnectedNet, TwoLayerNet
+    np.random.seed(0)
+    w = kaiming_initializer(6, 4, K=3, relu=True, device="cpu", dtype=np.float64)
+    assert w.shape == (4, 6, 3, 3) and w.dtype == np.float64
+    makers = [lambda d: DeepConvNet(input_dims=(3, 8, 8), num_filters=[2], max_pools=[0],
+                                    device=d),
+              lambda d: ThreeLayerConvNet(input_dims=(3, 8, 8), num_filters=2, filter_size=3,
+                                          hidden_dim=5, device=d),
+              lambda d: TwoLayerNet(input_dim=12, hidden_dim=5, device=d),
+              lambda d: FullyConnectedNet([5], input_dim=12, device=d)]
+    for make in makers:
+        m = make("cpu")
+        name = type(m).__name__
+        with pytest.raises(ValueError, match="%s: cvnn computes on the CPU; device='cuda'" % name):
+            make("cuda")
+        path = m.save(tmp_path / ("%s.npz" % name))
+        m.load(path, dtype=np.float64, device="cpu")
+        assert all(v.dtype == np.float64 for v in m.params.values())
+        with pytest.raises(ValueError, match="device='cuda:1'"):
+            m.load(path, device="cuda:1")
+    assert ThreeLayerConvNet(input_dims=(3, 8, 8), num_filters=2, filter_size=3,
+                             hidden_dim=5).params["W2"].shape == (2 * 4 * 4, 5)
+    with pytest.raises(ValueError, match="kaiming_initializer"):
+        kaiming_initializer(3, 4, device="cuda")

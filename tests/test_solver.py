@@ -267,3 +267,18 @@ def test_best_state_keeps_batchnorm_statistics_of_any_model(rng):
     ln = FullyConnectedNet([5], input_dim=4, num_classes=3, normalization="layernorm")
     assert not any("running" in k for k in model_state(ln))
     set_model_state(ln, model_state(ln))
+
+
+def test_eecs598_print_acc_every_and_device(capsys):
+    # EECS 598: accuracies printed every print_acc_every epochs (still recorded every epoch);
+    # device must be the CPU
+    s = Solver(_model(), _toy_data(), update_rule="adam", optim_config={"learning_rate": 1e-2},
+               batch_size=20, num_epochs=4, print_every=1000, print_acc_every=2, device="cpu",
+               progress=False)
+    s.train()
+    eps = re.findall(r"^\(Epoch (\d+) / 4\)", capsys.readouterr().out, re.M)
+    assert eps == ["0", "2", "4"] and len(s.val_acc_history) == 5
+    with pytest.raises(ValueError, match="Solver: cvnn computes on the CPU; device='cuda'"):
+        Solver(_model(), _toy_data(), device="cuda")
+    with pytest.raises(ValueError, match=r"print_acc_every \(0\) must be >= 1"):
+        Solver(_model(), _toy_data(), print_acc_every=0)

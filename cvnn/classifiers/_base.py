@@ -3,6 +3,7 @@ running statistics and a JSON description), and the L2 penalty."""
 import numpy as np
 
 from .._checkpoint import check_arrays, load_npz, save_npz
+from .._device import check_device
 
 __all__ = []
 
@@ -31,14 +32,15 @@ class _NpzModel:
         """(arrays, meta) of a file written by save."""
         return load_npz(fname, what="model")
 
-    def load(self, fname, dtype=None):
+    def load(self, fname, dtype=None, device=None):
         """Load parameters saved by `save` into this model, which must have the same
         architecture (same parameter names and shapes); the saved reg is restored too.
-        `dtype` (a cvnn addition), when given, becomes the model's dtype and the arrays are
-        cast to it. Raises ValueError for a corrupt file or an architecture mismatch; on error
-        nothing is changed."""
-        arrays, meta = self._read(fname)
+        `dtype` (EECS 598's argument), when given, becomes the model's dtype and the arrays
+        are cast to it; `device` must be the CPU. Raises ValueError for a corrupt file or an
+        architecture mismatch; on error nothing is changed."""
         where = "%s.load(%s)" % (type(self).__name__, fname)
+        check_device(device, where)
+        arrays, meta = self._read(fname)
         if not meta or meta.get("class") != type(self).__name__:
             raise ValueError("%s: the file holds a %s, not a %s"
                              % (where, (meta or {}).get("class"), type(self).__name__))

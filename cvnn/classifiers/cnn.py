@@ -23,6 +23,7 @@ from ..layer_utils import (affine_relu_backward, affine_relu_forward, conv_bn_re
                            conv_relu_pool_backward, conv_relu_pool_forward)
 from .. import layers
 from .._checkpoint import model_state, set_model_state
+from .._device import check_device
 from ._base import _NpzModel, _regularize
 from ..layers import (affine_backward, affine_forward, relu_backward, relu_forward,
                       softmax_loss, spatial_batchnorm_backward, spatial_batchnorm_forward)
@@ -74,7 +75,7 @@ def _legacy_name(k):
     return "bn%d_%s" % (int(m.group(1)) + 1, m.group(2)) if m else k
 
 
-def kaiming_initializer(Din, Dout, K=None, relu=True, dtype=np.float32):
+def kaiming_initializer(Din, Dout, K=None, relu=True, device="cpu", dtype=np.float32):
     """Kaiming (He) initialization for linear and convolution layers (EECS 598).
 
     Parameters
@@ -82,6 +83,7 @@ def kaiming_initializer(Din, Dout, K=None, relu=True, dtype=np.float32):
     Din, Dout : int, input and output dimensions (channels for a convolution)
     K : int or None; None for a linear layer, else the kernel size of a K x K convolution
     relu : bool; True uses gain 2 (Kaiming), False gain 1 (Xavier)
+    device : EECS 598's argument; must be the CPU ('cpu')
     dtype : numpy float dtype
 
     Returns
@@ -90,6 +92,7 @@ def kaiming_initializer(Din, Dout, K=None, relu=True, dtype=np.float32):
         convolution, drawn from N(0, gain / fan_in) with fan_in = Din (* K * K), using
         np.random so np.random.seed makes it reproducible
     """
+    check_device(device, "kaiming_initializer")
     gain = 2.0 if relu else 1.0
     if K is None:
         w = np.random.randn(Din, Dout) * np.sqrt(gain / Din)
@@ -117,6 +120,8 @@ class ThreeLayerConvNet(_ConvModel):
     weight_scale : float, standard deviation of the random initial weights (biases are 0)
     reg : float, L2 regularization strength; the loss adds 0.5 * reg * sum(W ** 2) over W1-W3
     dtype : numpy float dtype for computation (float64 for gradient checks)
+    device, input_dims : EECS 598's arguments: device must be the CPU; input_dims, when given,
+        is used for input_dim
 
     Attributes
     ----------
@@ -125,7 +130,11 @@ class ThreeLayerConvNet(_ConvModel):
     """
 
     def __init__(self, input_dim=(3, 32, 32), num_filters=32, filter_size=7, hidden_dim=100,
-                 num_classes=10, weight_scale=1e-3, reg=0.0, dtype=np.float32):
+                 num_classes=10, weight_scale=1e-3, reg=0.0, dtype=np.float32, device="cpu",
+                 input_dims=None):
+        check_device(device, "ThreeLayerConvNet")
+        if input_dims is not None:  # EECS 598's name
+            input_dim = input_dims
         self._config = dict(input_dim=list(input_dim), num_filters=num_filters,
                             filter_size=filter_size, hidden_dim=hidden_dim,
                             num_classes=num_classes, weight_scale=weight_scale, reg=reg,
@@ -209,6 +218,7 @@ class DeepConvNet(_ConvModel):
     weight_initializer : callable(Din, Dout, K, relu, dtype) -> weights, used in place of
         kaiming_initializer when weight_scale is 'kaiming'; None for kaiming_initializer
     dtype : numpy float dtype
+    device : EECS 598's argument; must be the CPU ('cpu')
 
     Attributes
     ----------
@@ -218,7 +228,9 @@ class DeepConvNet(_ConvModel):
 
     def __init__(self, input_dims=(3, 32, 32), num_filters=(8, 8, 8, 8, 8),
                  max_pools=(0, 1, 2, 3, 4), batchnorm=False, num_classes=10,
-                 weight_scale=1e-3, reg=0.0, weight_initializer=None, dtype=np.float32):
+                 weight_scale=1e-3, reg=0.0, weight_initializer=None, dtype=np.float32,
+                 device="cpu"):
+        check_device(device, "DeepConvNet")
         self._config = dict(input_dims=list(input_dims), num_filters=list(num_filters),
                             max_pools=list(max_pools), batchnorm=bool(batchnorm),
                             num_classes=num_classes,

@@ -12,6 +12,7 @@ import numpy as np
 
 from .. import layers
 from .._checkpoint import model_state, set_model_state
+from .._device import check_device
 from ._base import _NpzModel, _regularize
 from ..layer_utils import affine_relu_backward, affine_relu_forward
 
@@ -31,6 +32,7 @@ class TwoLayerNet(_NpzModel):
     reg : float, L2 regularization strength (penalty 0.5 * reg * sum(W**2))
     dtype : numpy float type of the parameters and of the computation (an addition to
         CS231n's signature; float64 as CS231n's randn initialization, float32 trains faster)
+    device : EECS 598's argument; must be the CPU ('cpu')
 
     Attributes
     ----------
@@ -38,7 +40,8 @@ class TwoLayerNet(_NpzModel):
     """
 
     def __init__(self, input_dim=3 * 32 * 32, hidden_dim=100, num_classes=10, weight_scale=1e-3,
-                 reg=0.0, dtype=np.float64):
+                 reg=0.0, dtype=np.float64, device="cpu"):
+        check_device(device, "TwoLayerNet")
         self.reg = reg
         self.dtype = dtype
         self.params = {
@@ -94,6 +97,7 @@ class FullyConnectedNet(_NpzModel):
     dtype : np.float32 or np.float64; use float64 for numerical gradient checks
     seed : if not None, passed to the dropout layers, making them deterministic (for
         gradient checks)
+    device : EECS 598's argument; must be the CPU ('cpu')
 
     Attributes
     ----------
@@ -107,7 +111,9 @@ class FullyConnectedNet(_NpzModel):
     """
 
     def __init__(self, hidden_dims, input_dim=3 * 32 * 32, num_classes=10, dropout_keep_ratio=1,
-                 normalization=None, reg=0.0, weight_scale=1e-2, dtype=np.float32, seed=None):
+                 normalization=None, reg=0.0, weight_scale=1e-2, dtype=np.float32, seed=None,
+                 device="cpu"):
+        check_device(device, "FullyConnectedNet")
         if normalization not in (None, "batchnorm", "layernorm"):
             raise ValueError("FullyConnectedNet: normalization must be None, 'batchnorm' or "
                              "'layernorm', got %r" % (normalization,))
