@@ -178,11 +178,6 @@ int cv_prod(PyArrayObject *a, int from, int to, int64_t *out, const char *fn, co
     return 0;
 }
 
-PyArrayObject *cv_empty(int ndim, const npy_intp *dims, int typenum)
-{
-    return (PyArrayObject *)PyArray_EMPTY(ndim, (npy_intp *)dims, typenum, 0);
-}
-
 PyArrayObject *cv_empty_like(PyArrayObject *a)
 {
     return cv_empty(PyArray_NDIM(a), PyArray_DIMS(a), PyArray_DESCR(a)->type_num);

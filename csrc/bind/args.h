@@ -6,6 +6,8 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #define NPY_NO_DEPRECATED_API NPY_1_7_API_VERSION
+/* NumPy >= 1.22 at run time (pyproject asks for 1.26): PyDataMem_SetHandler (outbuf.c) */
+#define NPY_TARGET_VERSION NPY_1_22_API_VERSION
 #define PY_ARRAY_UNIQUE_SYMBOL cvnn_ARRAY_API
 #ifndef CV_MODULE_C
 #define NO_IMPORT_ARRAY
@@ -36,8 +38,11 @@ int cv_check_same_shape(PyArrayObject *a, PyArrayObject *ref, const char *fn, co
 int cv_prod(PyArrayObject *a, int from, int to, int64_t *out, const char *fn, const char *name);
 int cv_mul(int64_t a, int64_t b, int64_t *out, const char *fn);
 
+/* New uninitialised arrays for results; large ones come from the cache of outbuf.c. */
 PyArrayObject *cv_empty(int ndim, const npy_intp *dims, int typenum);
 PyArrayObject *cv_empty_like(PyArrayObject *a);
+/* module init: the NumPy memory handler of outbuf.c; -1 with an exception on failure */
+int cv_outbuf_init(void);
 /* 0 for CV_OK; otherwise sets MemoryError / ValueError naming fn and returns -1 */
 int cv_status(int st, const char *fn);
 
@@ -48,6 +53,7 @@ int cv_status(int st, const char *fn);
  * entry. To add a family, add one `CV_FAMILY(name) \\` line above the end marker. */
 #define CV_FAMILIES(CV_FAMILY)                                                                 \
     CV_FAMILY(runtime)                                                                         \
+    CV_FAMILY(outbuf)                                                                          \
     CV_FAMILY(affine)                                                                          \
     CV_FAMILY(activ)                                                                           \
     CV_FAMILY(loss)                                                                            \

@@ -59,6 +59,7 @@ static int apply_environment(void)
 PyMODINIT_FUNC PyInit__C(void)
 {
     import_array();
+    if (cv_outbuf_init() < 0) return NULL;
     if (!g_methods) {
         int total = 0, k = 0;
 #define CV_COUNT(name) total += count_methods(cv_methods_##name);
