@@ -104,6 +104,14 @@ CV_BOTH(void cv_col2im_acc_f32(float *dx, const float *cols, int64_t ldc, int64_
         void cv_col2im_acc_f64(double *dx, const double *cols, int64_t ldc, int64_t C,
                                int64_t H, int64_t W, int64_t HH, int64_t WW, int64_t s,
                                int64_t pad, int64_t Ho, int64_t Wo))
+/* the same for scratch columns, whose padding entries it may overwrite with 0 (faster for
+ * stride-1 "same" convolutions) */
+CV_BOTH(void cv_col2im_acc_scratch_f32(float *dx, float *cols, int64_t ldc, int64_t C,
+                                       int64_t H, int64_t W, int64_t HH, int64_t WW, int64_t s,
+                                       int64_t pad, int64_t Ho, int64_t Wo),
+        void cv_col2im_acc_scratch_f64(double *dx, double *cols, int64_t ldc, int64_t C,
+                                       int64_t H, int64_t W, int64_t HH, int64_t WW, int64_t s,
+                                       int64_t pad, int64_t Ho, int64_t Wo))
 
 /* ---- convolution (conv.c): x (N,C,H,W) w (F,C,HH,WW) b (F) -> out (N,F,Ho,Wo),
  * Ho = 1 + (H + 2 pad - HH) / s; s >= 1, pad >= 0, HH <= H + 2 pad, WW <= W + 2 pad.

@@ -26,6 +26,12 @@ GEOMS = [
     ((2, 2, 3, 3), (2, 2, 5, 5), 1, 1),
     ((2, 1, 10, 6), (3, 1, 2, 6), 2, 0),
     ((3, 5, 13, 13), (7, 5, 3, 3), 1, 1),
+    # stride 1 with Wo == W: rows copied and added as one shifted run each (the same-size
+    # 5x5, a rectangular kernel with Ho != H, planes of 2x2 and 1x1 smaller than the kernel)
+    ((2, 2, 6, 6), (3, 2, 5, 5), 1, 2),
+    ((2, 3, 6, 7), (4, 3, 2, 3), 1, 1),
+    ((2, 3, 2, 2), (2, 3, 3, 3), 1, 1),
+    ((3, 2, 1, 1), (2, 2, 3, 3), 1, 1),
 ]
 
 

@@ -2,6 +2,8 @@
  * float32 and float64 from im2col.inc. Kept apart from conv.c so that each step is testable. */
 #include "cvnn.h"
 
+#include <string.h> /* memcpy */
+
 /* First and one-past-last output column ow whose input column ow*s + j - pad lies in [0, W). */
 static inline void cv_valid_range(int64_t j, int64_t pad, int64_t s, int64_t W, int64_t Wo,
                                   int64_t *lo, int64_t *hi)
