@@ -290,3 +290,41 @@ def test_eecs598_device_arguments(tmp_path):
                              hidden_dim=5).params["W2"].shape == (2 * 4 * 4, 5)
     with pytest.raises(ValueError, match="kaiming_initializer"):
         kaiming_initializer(3, 4, device="cuda")
+
+
+def test_find_overfit_parameters_overfits_50_images(cifar10_dir):
+    # EECS 598 A3's cell: DeepConvNet [8, 16, 32, 64], pools after every layer, reg 1e-5, no
+    # batch norm, Adam, batch 10, 30 epochs on 50 CIFAR-10 images: 100% training accuracy
+    from cvnn.classifiers.cnn import find_overfit_parameters
+    from cvnn.data_utils import get_CIFAR10_data
+    from cvnn.solver import Solver
+    data = get_CIFAR10_data(num_training=50, num_validation=50, num_test=0,
+                            cifar10_dir=str(cifar10_dir))
+    small = {k: data[k] for k in ("X_train", "y_train", "X_val", "y_val")}
+    weight_scale, learning_rate = find_overfit_parameters()
+    np.random.seed(0)
+    model = DeepConvNet(input_dims=small["X_train"].shape[1:], num_classes=10,
+                        num_filters=[8, 16, 32, 64], max_pools=[0, 1, 2, 3], reg=1e-5,
+                        weight_scale=weight_scale, dtype=np.float32)
+    solver = Solver(model, small, print_every=10, num_epochs=30, batch_size=10,
+                    update_rule="adam", optim_config={"learning_rate": learning_rate},
+                    verbose=False)
+    solver.train()
+    assert max(solver.train_acc_history) == 1.0
+
+
+def test_eecs598_solver_factories(rng):
+    # the Solvers EECS 598's create_*_instance return: the model and settings that were
+    # measured (benchmarks/eecs598_targets.py trains them on CIFAR-10)
+    from cvnn.classifiers.cnn import create_convolutional_solver_instance
+    from cvnn.classifiers.fc_net import TwoLayerNet, create_solver_instance
+    data = {"X_train": rng.standard_normal((20, 3, 32, 32)), "y_train": rng.integers(0, 10, 20),
+            "X_val": rng.standard_normal((10, 3, 32, 32)), "y_val": rng.integers(0, 10, 10)}
+    s = create_solver_instance(data, np.float32, "cpu")
+    assert isinstance(s.model, TwoLayerNet) and s.model.params["W1"].shape == (3072, 256)
+    assert s.update_rule_name == "adam" and s.num_epochs == 10
+    c = create_convolutional_solver_instance(data, np.float32, "cpu")
+    assert isinstance(c.model, DeepConvNet) and c.model.batchnorm
+    assert c.model.params["W1"].shape[:2] == (14, 3) and c.model.params["W1"].dtype == np.float32
+    with pytest.raises(ValueError, match="create_convolutional_solver_instance: cvnn computes"):
+        create_convolutional_solver_instance(data, np.float32, "cuda")

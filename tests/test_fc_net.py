@@ -4,7 +4,8 @@ loss, save/load without pickle, and overfitting 50 CIFAR-10 images."""
 import numpy as np
 import pytest
 
-from cvnn.classifiers.fc_net import FullyConnectedNet, TwoLayerNet
+from cvnn.classifiers.fc_net import (FullyConnectedNet, TwoLayerNet, get_five_layer_network_params,
+                                     get_three_layer_network_params)
 from cvnn.gradient_check import eval_numerical_gradient, rel_error
 
 
@@ -217,11 +218,12 @@ def test_two_layer_save_load(tmp_path):
         np.testing.assert_array_equal(m.params[k], m2.params[k])
 
 
-@pytest.mark.parametrize("hidden_dims,weight_scale,lr", [([100, 100], 1e-2, 1e-2),
-                                                         ([100, 100, 100, 100], 7e-2, 2e-3)])
-def test_overfit_50_images(cifar10_dir, hidden_dims, weight_scale, lr):
+@pytest.mark.parametrize("hidden_dims,params", [([100, 100], get_three_layer_network_params),
+                                                ([100, 100, 100, 100], get_five_layer_network_params)])
+def test_overfit_50_images(cifar10_dir, hidden_dims, params):
     # the notebook's task: 3- and 5-layer nets reach 100% training accuracy on 50 images
-    # within 20 epochs of SGD
+    # within 20 epochs of SGD, with EECS 598's get_*_layer_network_params()
+    weight_scale, lr = params()
     from cvnn.data_utils import get_CIFAR10_data
     from cvnn.solver import Solver
     data = get_CIFAR10_data(num_training=50, num_validation=50, num_test=0,
