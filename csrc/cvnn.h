@@ -301,6 +301,10 @@ void cv_layernorm_backward_f64(double *dx, double *dgamma, double *dbeta, const 
 /* register block mr x nr, cache blocks mc (rows of A), kc (depth), nc (columns of B) */
 int cv_gemm_blocking_f32(int *mr, int *nr, int64_t *mc, int64_t *kc, int64_t *nc);
 int cv_gemm_blocking_f64(int *mr, int *nr, int64_t *mc, int64_t *kc, int64_t *nc);
+/* The largest op(B) (K x N, bytes) that the GEMM reads in place instead of packing when B is
+ * row-major; with A row-major as well, such a product packs nothing (default 128 KiB). Sets it
+ * unless `limit` is NaN and returns the previous one; tests set it below 0 to pack everything. */
+double cv_gemm_inplace_bytes(double limit);
 /* GFLOP/s of independent FMA chains on the active ISA, `threads` threads, each timed on its own
  * CPU time (so machine load does not lower it), best of 5 runs */
 double cv_gemm_fma_peak(int f64, int threads);

@@ -42,6 +42,18 @@ def check_gemm(got, ta, tb, alpha, a, b, beta, c0):
                     % (i, got[i], ref[i], err[i], bound[i]))
 
 
+@pytest.fixture(params=["in place", "packed"])
+def gemm_path(request):
+    """Run the test on both ways of reading small row-major operands: in place (the default for
+    an op(B) of at most _C.gemm_inplace_bytes(), and then A too), and packed, as large products
+    are (a limit below 0)."""
+    before = _C.gemm_inplace_bytes()
+    if request.param == "packed":
+        _C.gemm_inplace_bytes(-1.0)
+    yield request.param
+    _C.gemm_inplace_bytes(before)
+
+
 def run_gemm(rng, M, N, K, ta, tb, dtype, alpha=1.0, beta=0.0):
     a, b = operands(rng, M, N, K, ta, tb, dtype)
     c = rng.standard_normal((M, N)).astype(dtype)
@@ -59,20 +71,20 @@ SHAPES = [(1, 1, 1), (37, 53, 71), (1000, 3, 5), (3, 1000, 5), (40, 50, 1), (1, 
 
 @pytest.mark.parametrize("ta,tb", TRANS, ids=["NN", "NT", "TN", "TT"])
 @pytest.mark.parametrize("M,N,K", SHAPES)
-def test_gemm_matches_numpy(M, N, K, ta, tb, dtype, isa, rng):
+def test_gemm_matches_numpy(M, N, K, ta, tb, dtype, isa, rng, gemm_path):
     run_gemm(rng, M, N, K, ta, tb, dtype, alpha=1.0, beta=0.0)
 
 
 @pytest.mark.parametrize("alpha,beta", [(1.0, 1.0), (-0.5, 0.0), (-0.5, 2.0), (2.0, -1.0),
                                         (1.0, 0.25)])
 @pytest.mark.parametrize("M,N,K", [(5, 7, 3), (61, 45, 77), (150, 70, 400)])
-def test_gemm_alpha_beta(M, N, K, alpha, beta, dtype, isa, rng):
+def test_gemm_alpha_beta(M, N, K, alpha, beta, dtype, isa, rng, gemm_path):
     for ta, tb in TRANS:
         run_gemm(rng, M, N, K, ta, tb, dtype, alpha=alpha, beta=beta)
 
 
 @pytest.mark.parametrize("M,N,K", [(4, 5, 6), (50, 70, 90)])
-def test_beta_zero_ignores_nan_in_c(M, N, K, dtype, isa, rng):
+def test_beta_zero_ignores_nan_in_c(M, N, K, dtype, isa, rng, gemm_path):
     for ta, tb in TRANS:
         a, b = operands(rng, M, N, K, ta, tb, dtype)
         c = np.full((M, N), np.nan, dtype)
@@ -117,14 +129,14 @@ def test_block_sizes_are_consistent(isa):
         assert blk["KC"] >= 1 and blk["MR"] >= 1 and blk["NR"] >= 1
 
 
-def test_gemm_at_block_edges(dtype, isa, rng):
+def test_gemm_at_block_edges(dtype, isa, rng, gemm_path):
     blk = _C.gemm_blocking()[np.dtype(dtype).name]
     for M, N, K in block_shapes(blk):
         for ta, tb in TRANS:
             run_gemm(rng, M, N, K, ta, tb, dtype, alpha=1.0, beta=0.5)
 
 
-def test_leading_dimensions_and_views(dtype, isa, rng):
+def test_leading_dimensions_and_views(dtype, isa, rng, gemm_path):
     """Row slices of bigger arrays (lda, ldb, ldc larger than the row), Fortran-ordered and
     negatively strided operands; c outside its view is not touched."""
     M, N, K = 45, 67, 89
@@ -167,8 +179,42 @@ def test_one_and_two_threads_bitwise_identical(M, N, K, dtype, isa, threads, rng
     check_gemm(out[1], ta, tb, 0.75, a, b, 0.5, c0)
 
 
+# tiles of every row count, K cut into KC blocks (900 > 384), N of one partial vector, rows
+# 4 KiB apart (packed whatever the limit: they share one L1 set) and 2 KiB apart (in place)
+@pytest.mark.parametrize("M,N,K", [(64, 64, 64), (127, 45, 900), (33, 5, 17), (29, 10, 1024),
+                                   (29, 10, 512), (300, 16, 16)])
+def test_in_place_and_packed_bitwise_identical(M, N, K, dtype, isa, rng):
+    """Reading small operands in place runs the same arithmetic as packing them: the two paths
+    agree bit for bit (on row slices of bigger arrays too), and with the reference."""
+    before = _C.gemm_inplace_bytes()
+    try:
+        for ta, tb in TRANS:
+            big_a = rng.standard_normal((K, M) if ta else (M, K + 3)).astype(dtype)
+            a = big_a if ta else big_a[:, 1:K + 1]
+            b = rng.standard_normal((N, K) if tb else (K, N)).astype(dtype)
+            c0 = rng.standard_normal((M, N)).astype(dtype)
+            out = []
+            for limit in (before, -1.0):
+                _C.gemm_inplace_bytes(limit)
+                c = c0.copy()
+                _C.gemm(ta, tb, 0.75, a, b, 0.5, c)
+                out.append(c)
+            np.testing.assert_array_equal(out[0], out[1])
+            check_gemm(out[0], ta, tb, 0.75, a, b, 0.5, c0)
+    finally:
+        _C.gemm_inplace_bytes(before)
+
+
+def test_inplace_limit_knob():
+    before = _C.gemm_inplace_bytes()
+    assert before == 131072.0
+    assert _C.gemm_inplace_bytes(1000.0) == before
+    assert _C.gemm_inplace_bytes() == 1000.0
+    _C.gemm_inplace_bytes(before)
+
+
 @pytest.mark.parametrize("M,N,K", [(6, 5, 4), (70, 90, 130)])
-def test_nan_and_inf_propagate(M, N, K, dtype, isa, rng):
+def test_nan_and_inf_propagate(M, N, K, dtype, isa, rng, gemm_path):
     for ta, tb in TRANS:
         a, b = operands(rng, M, N, K, ta, tb, dtype)
         A = a.T if ta else a  # views: writing them writes a and b

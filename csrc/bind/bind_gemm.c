@@ -187,6 +187,14 @@ static PyObject *py_fma_peak(PyObject *self, PyObject *args)
     return PyFloat_FromDouble(g);
 }
 
+static PyObject *py_gemm_inplace_bytes(PyObject *self, PyObject *args)
+{
+    double limit = NAN;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "|d", &limit)) return NULL;
+    return PyFloat_FromDouble(cv_gemm_inplace_bytes(limit));
+}
+
 PyMethodDef cv_methods_gemm[] = {
     {"gemm", py_gemm, METH_VARARGS,
      "gemm(transA, transB, alpha, a, b, beta, c): c = alpha * op(a) @ op(b) + beta * c in place.\n"
@@ -197,6 +205,9 @@ PyMethodDef cv_methods_gemm[] = {
     {"matmul", py_matmul, METH_VARARGS, "matmul(a, b) -> a @ b (2-D, float32/float64 from a)"},
     {"gemm_blocking", py_gemm_blocking, METH_NOARGS,
      "Block sizes (MR, NR, MC, KC, NC) of the active ISA path, per dtype."},
+    {"gemm_inplace_bytes", py_gemm_inplace_bytes, METH_VARARGS,
+     "gemm_inplace_bytes([limit]) -> the previous limit: a row-major op(B) of at most this many "
+     "bytes is read in place, not packed (internal; tests set it below 0 to pack everything)"},
     {"fma_peak", py_fma_peak, METH_VARARGS,
      "fma_peak(dtype, threads=1) -> GFLOP/s of independent FMA chains on the active ISA path"},
     {NULL, NULL, 0, NULL},

@@ -18,6 +18,18 @@
  * half of the work it takes. About 96^3: an estimate (a 96^3 product takes ~20 us on one core,
  * waking a thread a few us); the shared machine was too loaded to time 2 threads fairly. */
 #define CV_GEMM_THREAD_FLOPS (2.0 * 96 * 96 * 96)
+/* A row-major op(B) of at most this many bytes (in L2 anyway) is cheaper to read in place than
+ * to pack, and A then too: 64^3 float64 took 11.1 us packed and 10.4 us in place (1 thread).
+ * 128 KiB takes 128^2 float64. A variable, so that tests can run both paths on small shapes. */
+static double g_inplace_bytes = 131072.0;
+
+double cv_gemm_inplace_bytes(double limit)
+{
+    double before = g_inplace_bytes;
+    if (limit == limit) g_inplace_bytes = limit; /* NaN: only read it */
+    return before;
+}
+
 /* the largest micro-tile of any path, in elements */
 #define CV_GEMM_MAX_TILE (CV_GEMM_MR_F32_AVX512 * CV_GEMM_NR_F32_AVX512)
 
@@ -53,6 +65,7 @@
 #define UKR(isa) cv_gemm_ukr_f32_##isa
 #define UKR_EDGE(isa) cv_gemm_ukr_edge_f32_##isa
 #define INTERLEAVE(isa) cv_gemm_interleave_f32_##isa
+#define UKR_ROWA(isa) cv_gemm_ukr_rowa_f32_##isa
 #include "gemm.inc"
 #undef T
 #undef SFX
@@ -64,6 +77,7 @@
 #undef UKR
 #undef UKR_EDGE
 #undef INTERLEAVE
+#undef UKR_ROWA
 
 #define T double
 #define SFX(name) name##_f64
@@ -74,6 +88,7 @@
 #define UKR(isa) cv_gemm_ukr_f64_##isa
 #define UKR_EDGE(isa) cv_gemm_ukr_edge_f64_##isa
 #define INTERLEAVE(isa) cv_gemm_interleave_f64_##isa
+#define UKR_ROWA(isa) cv_gemm_ukr_rowa_f64_##isa
 #include "gemm.inc"
 
 /* CPU time of the calling thread: the peak is measured per thread on its own CPU time, so that

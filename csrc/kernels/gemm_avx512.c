@@ -40,6 +40,10 @@
 #define CV_FMA(r)                                                                              \
     __asm__(FMA_BCAST "%2%{" BCAST "%}, %3, %0\n\t" FMA_BCAST "%2%{" BCAST "%}, %4, %1"        \
             : "+v"(c##r##0), "+v"(c##r##1) : "m"(a[r]), "v"(b0), "v"(b1));
+/* the same with A read in place, row-major: row r of the tile is lda elements after row r-1 */
+#define CV_FMAR(r)                                                                             \
+    __asm__(FMA_BCAST "%2%{" BCAST "%}, %3, %0\n\t" FMA_BCAST "%2%{" BCAST "%}, %4, %1"        \
+            : "+v"(c##r##0), "+v"(c##r##1) : "m"(a[(r) * lda]), "v"(b0), "v"(b1));
 #define CV_PREF(r) _mm_prefetch((const char *)(c + r * ldc), _MM_HINT_T0);
 /* c = alpha*acc, or alpha*acc + beta*c (a separate multiply and add, as on the other paths);
  * m0/m1 mask the columns of the two vectors, so nothing past the tile is read or written */
@@ -55,33 +59,37 @@
 #define CV_DECLH(r) VEC c##r##0 = ZERO();
 #define CV_FMAH(r)                                                                             \
     __asm__(FMA_BCAST "%1%{" BCAST "%}, %2, %0" : "+v"(c##r##0) : "m"(a[r]), "v"(b0));
+#define CV_FMARH(r)                                                                            \
+    __asm__(FMA_BCAST "%1%{" BCAST "%}, %2, %0" : "+v"(c##r##0) : "m"(a[(r) * lda]), "v"(b0));
 #define CV_ST0H(r) MSTORE(c + r * ldc, m0, MUL(va, c##r##0));
 #define CV_ST1H(r) MSTORE(c + r * ldc, m0, ADD(MUL(va, c##r##0), MUL(vb, MLOAD(m0, c + r * ldc))));
 
 /* A kernel over the rows in ROWS (the first n of a 14-row panel), for both dtypes (VEC, LANES,
- * ... set): VARS declares the B vectors, LOADB loads one k-row of them. */
-#define CV_UKR_GEN(fname, ROWS, VARS, LOADB, FMA1, DECL, ST0, ST1)                             \
-    CV_TARGET_AVX512 static void fname(int64_t K, const T *restrict a, const T *restrict b,    \
-                                       int64_t bs, T *restrict c, int64_t ldc, T alpha,        \
-                                       T beta, MASK m0, MASK m1)                               \
+ * ... set): VARS declares the B vectors, LOADB loads one k-row of them, FMA1 reads A at a[r]
+ * (packed; ASTEP = MR) or at a[r*lda] (in place, row-major; ASTEP = 1). */
+#define CV_UKR_GEN(fname, ROWS, VARS, LOADB, FMA1, DECL, ST0, ST1, ASTEP)                      \
+    CV_TARGET_AVX512 static void fname(int64_t K, const T *restrict a, int64_t lda,            \
+                                       const T *restrict b, int64_t bs, T *restrict c,         \
+                                       int64_t ldc, T alpha, T beta, MASK m0, MASK m1)         \
     {                                                                                          \
         VARS                                                                                   \
         ROWS(DECL)                                                                             \
         ROWS(CV_PREF)                                                                          \
         int64_t k = 0;                                                                         \
         (void)m1;                                                                              \
+        (void)lda;                                                                             \
         for (; k + 4 <= K; k += 4) {                                                           \
             _mm_prefetch((const char *)(b + 8 * bs), _MM_HINT_T0);                             \
             for (int u = 0; u < 4; u++) {                                                      \
                 LOADB                                                                          \
                 ROWS(FMA1)                                                                     \
-                a += MR; b += bs;                                                              \
+                a += ASTEP; b += bs;                                                           \
             }                                                                                  \
         }                                                                                      \
         for (; k < K; k++) {                                                                   \
             LOADB                                                                              \
             ROWS(FMA1)                                                                         \
-            a += MR; b += bs;                                                                  \
+            a += ASTEP; b += bs;                                                               \
         }                                                                                      \
         VEC va = SET1(alpha);                                                                  \
         if (beta == 0) {                                                                       \
@@ -92,18 +100,27 @@
         }                                                                                      \
     }
 
-/* full width (2 vectors) as ukr_<dtype>_r<n>, one vector as ukh_<dtype>_r<n> */
+#define CV_B2 VEC b0; VEC b1;
+#define CV_LOADB2 b0 = MLOAD(m0, b); b1 = MLOAD(m1, b + LANES);
+#define CV_B1 VEC b0;
+#define CV_LOADB1 b0 = MLOAD(m0, b);
+/* full width (2 vectors) as ukr_<dtype>_r<n>, one vector as ukh_<dtype>_r<n>; the same reading
+ * A in place as uar_ and uah_ */
 #define CV_UKR_ROWS(SFXNAME, n)                                                                \
-    CV_UKR_GEN(ukr_##SFXNAME##_r##n, CV_ROWS##n, VEC b0; VEC b1;,                              \
-               b0 = MLOAD(m0, b); b1 = MLOAD(m1, b + LANES);, CV_FMA, CV_DECL, CV_ST0, CV_ST1) \
-    CV_UKR_GEN(ukh_##SFXNAME##_r##n, CV_ROWS##n, VEC b0;, b0 = MLOAD(m0, b);, CV_FMAH,         \
-               CV_DECLH, CV_ST0H, CV_ST1H)
+    CV_UKR_GEN(ukr_##SFXNAME##_r##n, CV_ROWS##n, CV_B2, CV_LOADB2, CV_FMA, CV_DECL, CV_ST0,    \
+               CV_ST1, MR)                                                                     \
+    CV_UKR_GEN(ukh_##SFXNAME##_r##n, CV_ROWS##n, CV_B1, CV_LOADB1, CV_FMAH, CV_DECLH,          \
+               CV_ST0H, CV_ST1H, MR)                                                           \
+    CV_UKR_GEN(uar_##SFXNAME##_r##n, CV_ROWS##n, CV_B2, CV_LOADB2, CV_FMAR, CV_DECL, CV_ST0,   \
+               CV_ST1, 1)                                                                      \
+    CV_UKR_GEN(uah_##SFXNAME##_r##n, CV_ROWS##n, CV_B1, CV_LOADB1, CV_FMARH, CV_DECLH,         \
+               CV_ST0H, CV_ST1H, 1)
 
 /* kernels by row count, full and one-vector wide */
 #define CV_UKR_TABLE(name)                                                                     \
-    static void (*const name##_by_rows[MR + 1])(int64_t, const T *restrict, const T *restrict, \
-                                                int64_t, T *restrict, int64_t, T, T, MASK,     \
-                                                MASK) = {                                      \
+    static void (*const name##_by_rows[MR + 1])(int64_t, const T *restrict, int64_t,           \
+                                                const T *restrict, int64_t, T *restrict,       \
+                                                int64_t, T, T, MASK, MASK) = {                 \
         NULL, name##_r1, name##_r2, name##_r3, name##_r4, name##_r5, name##_r6, name##_r7,     \
         name##_r8, name##_r9, name##_r10, name##_r11, name##_r12, name##_r13, name##_r14};
 
@@ -113,7 +130,8 @@
     CV_UKR_ROWS(SFXNAME, 7) CV_UKR_ROWS(SFXNAME, 8) CV_UKR_ROWS(SFXNAME, 9)                    \
     CV_UKR_ROWS(SFXNAME, 10) CV_UKR_ROWS(SFXNAME, 11) CV_UKR_ROWS(SFXNAME, 12)                 \
     CV_UKR_ROWS(SFXNAME, 13) CV_UKR_ROWS(SFXNAME, 14)                                          \
-    CV_UKR_TABLE(ukr_##SFXNAME) CV_UKR_TABLE(ukh_##SFXNAME)
+    CV_UKR_TABLE(ukr_##SFXNAME) CV_UKR_TABLE(ukh_##SFXNAME)                                    \
+    CV_UKR_TABLE(uar_##SFXNAME) CV_UKR_TABLE(uah_##SFXNAME)
 
 /* masks of the first `cols` of the 2*LANES columns */
 #define CV_MASKS(cols)                                                                         \
@@ -139,13 +157,19 @@
 CV_UKR_ALL(f32)
 CV_TARGET_AVX512 CV_GEMM_UKR_DECL(float, cv_gemm_ukr_f32_avx512)
 {
-    ukr_f32_r14(K, a, b, 2 * LANES, c, ldc, alpha, beta, (MASK)ALL, (MASK)ALL);
+    ukr_f32_r14(K, a, MR, b, 2 * LANES, c, ldc, alpha, beta, (MASK)ALL, (MASK)ALL);
 }
 CV_TARGET_AVX512 CV_GEMM_UKR_EDGE_DECL(float, cv_gemm_ukr_edge_f32_avx512)
 {
     CV_MASKS(cols)
-    (cols <= LANES ? ukh_f32_by_rows : ukr_f32_by_rows)[rows](K, a, b, bstride, c, ldc, alpha,
-                                                              beta, m0, m1);
+    (cols <= LANES ? ukh_f32_by_rows : ukr_f32_by_rows)[rows](K, a, MR, b, bstride, c, ldc,
+                                                              alpha, beta, m0, m1);
+}
+CV_TARGET_AVX512 CV_GEMM_UKR_ROWA_DECL(float, cv_gemm_ukr_rowa_f32_avx512)
+{
+    CV_MASKS(cols)
+    (cols <= LANES ? uah_f32_by_rows : uar_f32_by_rows)[rows](K, a, lda, b, bstride, c, ldc,
+                                                              alpha, beta, m0, m1);
 }
 CV_TARGET_AVX512 double cv_gemm_fma_loop_f32_avx512(int64_t iters) { CV_FMA_LOOP(float) }
 
@@ -239,13 +263,19 @@ CV_TARGET_AVX512 CV_GEMM_INTERLEAVE_DECL(float, cv_gemm_interleave_f32_avx512)
 CV_UKR_ALL(f64)
 CV_TARGET_AVX512 CV_GEMM_UKR_DECL(double, cv_gemm_ukr_f64_avx512)
 {
-    ukr_f64_r14(K, a, b, 2 * LANES, c, ldc, alpha, beta, (MASK)ALL, (MASK)ALL);
+    ukr_f64_r14(K, a, MR, b, 2 * LANES, c, ldc, alpha, beta, (MASK)ALL, (MASK)ALL);
 }
 CV_TARGET_AVX512 CV_GEMM_UKR_EDGE_DECL(double, cv_gemm_ukr_edge_f64_avx512)
 {
     CV_MASKS(cols)
-    (cols <= LANES ? ukh_f64_by_rows : ukr_f64_by_rows)[rows](K, a, b, bstride, c, ldc, alpha,
-                                                              beta, m0, m1);
+    (cols <= LANES ? ukh_f64_by_rows : ukr_f64_by_rows)[rows](K, a, MR, b, bstride, c, ldc,
+                                                              alpha, beta, m0, m1);
+}
+CV_TARGET_AVX512 CV_GEMM_UKR_ROWA_DECL(double, cv_gemm_ukr_rowa_f64_avx512)
+{
+    CV_MASKS(cols)
+    (cols <= LANES ? uah_f64_by_rows : uar_f64_by_rows)[rows](K, a, lda, b, bstride, c, ldc,
+                                                              alpha, beta, m0, m1);
 }
 CV_TARGET_AVX512 double cv_gemm_fma_loop_f64_avx512(int64_t iters) { CV_FMA_LOOP(double) }
 

@@ -41,6 +41,13 @@
     void name(int64_t K, const T *restrict a, const T *restrict b, int64_t bstride,           \
               T *restrict c, int64_t ldc, T alpha, T beta, int rows, int cols)
 
+/* The edge kernel with A read in place from row-major storage instead of a packed panel: row r
+ * of the tile, column k, at a[r*lda + k]. With B in place too (bstride = ldb), a small product
+ * needs no packing at all. Same arithmetic as the packed kernels, so the same results. */
+#define CV_GEMM_UKR_ROWA_DECL(T, name)                                                        \
+    void name(int64_t K, const T *restrict a, int64_t lda, const T *restrict b,               \
+              int64_t bstride, T *restrict c, int64_t ldc, T alpha, T beta, int rows, int cols)
+
 /* Packing of R rows stored ld apart into one panel of width W >= R: dst[k*W + r] =
  * src[r*ld + k] for r < R and 0 for R <= r < W, k < kc. A from row-major storage and B from
  * transposed storage both need it (W <= 32 for f32, <= 16 for f64). */
@@ -52,6 +59,8 @@ CV_GEMM_INTERLEAVE_DECL(float, cv_gemm_interleave_f32_avx512);
 CV_GEMM_INTERLEAVE_DECL(double, cv_gemm_interleave_f64_avx512);
 CV_GEMM_UKR_EDGE_DECL(float, cv_gemm_ukr_edge_f32_avx512);
 CV_GEMM_UKR_EDGE_DECL(double, cv_gemm_ukr_edge_f64_avx512);
+CV_GEMM_UKR_ROWA_DECL(float, cv_gemm_ukr_rowa_f32_avx512);
+CV_GEMM_UKR_ROWA_DECL(double, cv_gemm_ukr_rowa_f64_avx512);
 CV_GEMM_UKR_DECL(float, cv_gemm_ukr_f32_avx512);
 CV_GEMM_UKR_DECL(double, cv_gemm_ukr_f64_avx512);
 CV_GEMM_UKR_DECL(float, cv_gemm_ukr_f32_avx2);
