@@ -7,6 +7,7 @@ runs' ratios: the two libraries are timed alternately, run by run) and % of meas
     python benchmarks/bench_gemm.py                 # a few minutes
     python benchmarks/bench_gemm.py --quick         # under a minute
     python benchmarks/bench_gemm.py --threads 2 --dtype float32
+    python benchmarks/bench_gemm.py --threads 2 --dtype float64 --sizes 1024,2048 --reps 11
     python benchmarks/bench_gemm.py --cpu-time      # 1-thread rows on CPU time (loaded machine)
 
 NumPy's BLAS threads are set through threadpoolctl when installed, else through the OpenBLAS
@@ -169,6 +170,9 @@ def main():
     p.add_argument("--threads", default="1,2", help="comma-separated thread counts (default 1,2)")
     p.add_argument("--dtype", default="float32,float64", help="float32, float64 or both")
     p.add_argument("--reps", type=int, default=None, help="runs per median (default 7, quick 5)")
+    p.add_argument("--sizes", default=None,
+                   help="comma-separated square sizes to run instead of the default list, "
+                        "without the conv shapes (e.g. 1024,2048)")
     p.add_argument("--cpu-time", action="store_true",
                    help="time 1-thread rows on the thread's CPU time (robust to machine load)")
     p.add_argument("--numpy-worker", default=None, help=argparse.SUPPRESS)
@@ -188,7 +192,10 @@ def main():
     dtypes = [np.dtype(d).type for d in args.dtype.split(",")]
     reps = args.reps or (5 if args.quick else 7)
     squares = QUICK_SQUARES if args.quick else SQUARES
-    cases = [("%d" % n, n, n, n, False) for n in squares] + list(CONV)
+    if args.sizes:
+        cases = [("%d" % n, n, n, n, False) for n in map(int, args.sizes.split(","))]
+    else:
+        cases = [("%d" % n, n, n, n, False) for n in squares] + list(CONV)
 
     blas = NumpyBlas()
     print("CPU:            %s (%d logical CPUs)" % (cpu_model(), os.cpu_count() or 0))

@@ -44,7 +44,11 @@
 #define CV_FMAR(r)                                                                             \
     __asm__(FMA_BCAST "%2%{" BCAST "%}, %3, %0\n\t" FMA_BCAST "%2%{" BCAST "%}, %4, %1"        \
             : "+v"(c##r##0), "+v"(c##r##1) : "m"(a[(r) * lda]), "v"(b0), "v"(b1));
-#define CV_PREF(r) _mm_prefetch((const char *)(c + r * ldc), _MM_HINT_T0);
+/* both ends of the tile's row r of C (2*LANES elements: two lines, three when unaligned), to be
+ * read or written at the end; when C is far larger than the caches it comes from memory */
+#define CV_PREF(r)                                                                             \
+    _mm_prefetch((const char *)(c + r * ldc), _MM_HINT_T0);                                    \
+    _mm_prefetch((const char *)(c + r * ldc + 2 * LANES - 1), _MM_HINT_T0);
 /* c = alpha*acc, or alpha*acc + beta*c (a separate multiply and add, as on the other paths);
  * m0/m1 mask the columns of the two vectors, so nothing past the tile is read or written */
 #define CV_ST0(r)                                                                              \
