@@ -26,7 +26,7 @@ import time
 
 import numpy as np
 
-SQUARES = [64, 128, 256, 512, 1024, 2048]
+SQUARES = [16, 32, 64, 128, 256, 512, 1024, 2048]
 QUICK_SQUARES = [64, 256, 1024]
 # (label, M, N, K, transB): im2col GEMMs of the CS231n conv nets, W (F, C*HH*WW) @ cols
 CONV = [
