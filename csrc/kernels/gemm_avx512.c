@@ -142,6 +142,26 @@
     MASK m0 = (MASK)((cols) >= LANES ? ALL : ((1u << (cols)) - 1u));                           \
     MASK m1 = (MASK)((cols) >= 2 * LANES ? ALL : (cols) <= LANES ? 0u : ((1u << ((cols) - LANES)) - 1u));
 
+/* The exported kernels of one dtype (gemm_kernels.h): the full 14-row tile, partial tiles
+ * from a packed A panel, and partial tiles reading A in place. */
+#define CV_UKR_ENTRIES(SFXNAME)                                                                \
+    CV_TARGET_AVX512 CV_GEMM_UKR_DECL(T, cv_gemm_ukr_##SFXNAME##_avx512)                       \
+    {                                                                                          \
+        ukr_##SFXNAME##_r14(K, a, MR, b, 2 * LANES, c, ldc, alpha, beta, (MASK)ALL, (MASK)ALL); \
+    }                                                                                          \
+    CV_TARGET_AVX512 CV_GEMM_UKR_EDGE_DECL(T, cv_gemm_ukr_edge_##SFXNAME##_avx512)             \
+    {                                                                                          \
+        CV_MASKS(cols)                                                                         \
+        (cols <= LANES ? ukh_##SFXNAME##_by_rows : ukr_##SFXNAME##_by_rows)[rows](             \
+            K, a, MR, b, bstride, c, ldc, alpha, beta, m0, m1);                                \
+    }                                                                                          \
+    CV_TARGET_AVX512 CV_GEMM_UKR_ROWA_DECL(T, cv_gemm_ukr_rowa_##SFXNAME##_avx512)             \
+    {                                                                                          \
+        CV_MASKS(cols)                                                                         \
+        (cols <= LANES ? uah_##SFXNAME##_by_rows : uar_##SFXNAME##_by_rows)[rows](             \
+            K, a, lda, b, bstride, c, ldc, alpha, beta, m0, m1);                               \
+    }
+
 #define T float
 #define VEC __m512
 #define MASK __mmask16
@@ -159,22 +179,7 @@
 #define MSTORE _mm512_mask_storeu_ps
 #define STORE _mm512_storeu_ps
 CV_UKR_ALL(f32)
-CV_TARGET_AVX512 CV_GEMM_UKR_DECL(float, cv_gemm_ukr_f32_avx512)
-{
-    ukr_f32_r14(K, a, MR, b, 2 * LANES, c, ldc, alpha, beta, (MASK)ALL, (MASK)ALL);
-}
-CV_TARGET_AVX512 CV_GEMM_UKR_EDGE_DECL(float, cv_gemm_ukr_edge_f32_avx512)
-{
-    CV_MASKS(cols)
-    (cols <= LANES ? ukh_f32_by_rows : ukr_f32_by_rows)[rows](K, a, MR, b, bstride, c, ldc,
-                                                              alpha, beta, m0, m1);
-}
-CV_TARGET_AVX512 CV_GEMM_UKR_ROWA_DECL(float, cv_gemm_ukr_rowa_f32_avx512)
-{
-    CV_MASKS(cols)
-    (cols <= LANES ? uah_f32_by_rows : uar_f32_by_rows)[rows](K, a, lda, b, bstride, c, ldc,
-                                                              alpha, beta, m0, m1);
-}
+CV_UKR_ENTRIES(f32)
 CV_TARGET_AVX512 double cv_gemm_fma_loop_f32_avx512(int64_t iters) { CV_FMA_LOOP(float) }
 
 /* 16x16 transpose in registers: r[i][j] -> r[j][i] (unpack pairs of rows, then shuffle pairs,
@@ -265,22 +270,7 @@ CV_TARGET_AVX512 CV_GEMM_INTERLEAVE_DECL(float, cv_gemm_interleave_f32_avx512)
 #define MSTORE _mm512_mask_storeu_pd
 #define STORE _mm512_storeu_pd
 CV_UKR_ALL(f64)
-CV_TARGET_AVX512 CV_GEMM_UKR_DECL(double, cv_gemm_ukr_f64_avx512)
-{
-    ukr_f64_r14(K, a, MR, b, 2 * LANES, c, ldc, alpha, beta, (MASK)ALL, (MASK)ALL);
-}
-CV_TARGET_AVX512 CV_GEMM_UKR_EDGE_DECL(double, cv_gemm_ukr_edge_f64_avx512)
-{
-    CV_MASKS(cols)
-    (cols <= LANES ? ukh_f64_by_rows : ukr_f64_by_rows)[rows](K, a, MR, b, bstride, c, ldc,
-                                                              alpha, beta, m0, m1);
-}
-CV_TARGET_AVX512 CV_GEMM_UKR_ROWA_DECL(double, cv_gemm_ukr_rowa_f64_avx512)
-{
-    CV_MASKS(cols)
-    (cols <= LANES ? uah_f64_by_rows : uar_f64_by_rows)[rows](K, a, lda, b, bstride, c, ldc,
-                                                              alpha, beta, m0, m1);
-}
+CV_UKR_ENTRIES(f64)
 CV_TARGET_AVX512 double cv_gemm_fma_loop_f64_avx512(int64_t iters) { CV_FMA_LOOP(double) }
 
 /* 8x8 transpose in registers: unpack pairs of rows, then two exchanges of 128-bit lanes */
